@@ -1,0 +1,107 @@
+"""Gold records: the one boundary type for every gold source.
+
+Annotation files, built Parquet files and any importer all end up as these frozen
+pydantic models. The closed vocabularies live here as ``Literal`` types so that the
+type checker, pydantic and the validator agree on them; what each value means is
+documented in ``annotations/GUIDELINES.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EntityType = Literal["PER", "ORG", "LOC", "EVT", "PRO"]
+Unit = Literal["person", "munition", "missile", "EUR", "USD", "percent", "times", "other"]
+Qualifier = Literal["exact", "approximately", "at_least", "more_than", "at_most", "vague"]
+Target = Literal["nk_troops_in_russia", "nk_arms_to_russia", "russia_war_in_ukraine", "russia_nk_alliance"]
+Label = Literal["favor", "against", "neutral"]
+Lang = Literal["cs", "pl", "sl"]
+
+ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)
+UNITS: tuple[str, ...] = get_args(Unit)
+QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
+TARGETS: tuple[str, ...] = get_args(Target)
+LABELS: tuple[str, ...] = get_args(Label)
+LANGS: tuple[str, ...] = get_args(Lang)
+
+
+class Record(BaseModel):
+    """Base of every record: immutable, and no field it does not declare."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Span(Record):
+    """A half-open range of code points into a document's ``text``."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Entity(Record):
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    type: EntityType
+    lemma: str
+    entity_id: str
+
+
+class Figure(Record):
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    value: float
+    unit: Unit
+    qualifier: Qualifier
+    source_id: str | None = None
+    claim_id: str | None = None
+
+
+class Stance(Record):
+    holder_id: str
+    target: Target
+    label: Label
+    evidence: tuple[Span, ...] = ()
+
+
+class Document(Record):
+    doc_id: str
+    lang: Lang
+    date: str | None
+    title: str | None
+    text: str
+    source_file: str
+    sha256: str
+    boilerplate: tuple[Span, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    stance: tuple[Stance, ...] = ()
+
+
+class Name(Record):
+    lang: str
+    name: str
+
+
+class KBEntry(Record):
+    entity_id: str
+    type: EntityType
+    name_en: str
+    names: tuple[Name, ...] = ()
+    description: str = ""
+
+
+class Gold(Record):
+    """A whole gold standard: documents sorted by ``doc_id`` and the knowledge base."""
+
+    documents: tuple[Document, ...]
+    kb: tuple[KBEntry, ...]
+
+    def document(self, doc_id: str) -> Document:
+        for doc in self.documents:
+            if doc.doc_id == doc_id:
+                return doc
+        raise KeyError(doc_id)
