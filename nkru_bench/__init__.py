@@ -1,0 +1,27 @@
+"""nkru_bench: entities, figures and stance in cs/pl/sl news on North Korean troops in Russia.
+
+The public API is imported lazily so that ``import nkru_bench`` (and ``nkru-bench --help``) stays
+fast: ``datasets`` and ``pyarrow`` are loaded only when a function that needs them is called.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "load_dataset": "nkru_bench.loading",
+    "load_gold": "nkru_bench.loading",
+    "score": "nkru_bench.scoring",
+    "compare": "nkru_bench.scoring",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'nkru_bench' has no attribute {name!r}")

@@ -1,0 +1,3 @@
+from nkru_bench.cli import main
+
+raise SystemExit(main())

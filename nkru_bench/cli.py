@@ -1,0 +1,91 @@
+"""The command line: parse arguments, call the core, print. Nothing else lives here.
+
+Every handler returns an exit status. Bad input raises ``InputError``; ``main`` prints its
+problems one per line on stderr (no traceback) and exits 2. Heavy modules are imported
+inside the handlers so that ``nkru-bench --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from nkru_bench import __version__
+from nkru_bench.errors import InputError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from nkru_bench.validation import validate_folder
+
+    problems = validate_folder(args.annotations, args.seeds)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print(f"ok: {args.annotations} is valid")
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from nkru_bench.build import build, check
+
+    if args.check:
+        stale = check(args.annotations, args.seeds, args.root)
+        for line in stale:
+            print(line, file=sys.stderr)
+        if stale:
+            print("the built files are stale: run 'nkru-bench build'", file=sys.stderr)
+            return 1
+        print("ok: the built files are up to date")
+        return 0
+    for path in build(args.annotations, args.seeds, args.root):
+        print(f"wrote {path}")
+    return 0
+
+
+def _add_gold_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--annotations", type=Path, default=Path("annotations"), help="annotation folder")
+    parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="seed folder with manifest.jsonl")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nkru-bench",
+        description="nkru_bench: validate and build the gold, run and score extraction systems.",
+    )
+    parser.add_argument("--version", action="version", version=f"nkru-bench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check the annotations and seeds; exit 1 on any problem")
+    _add_gold_options(p)
+    p.set_defaults(handler=_cmd_validate)
+
+    p = sub.add_parser("build", help="compile seeds + annotations into Parquet and the card's YAML")
+    _add_gold_options(p)
+    p.add_argument("--root", type=Path, default=Path("."), help="checkout root (README.md, nkru_bench/data)")
+    p.add_argument("--check", action="store_true", help="exit 1 when the committed outputs are stale")
+    p.set_defaults(handler=_cmd_build)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except InputError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
