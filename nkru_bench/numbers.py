@@ -59,7 +59,18 @@ _MULTIPLIERS: dict[str, float] = {
 
 # Unit words that belong to the numeric expression itself ("99 proc.", "40 mld euro", "5 %"): they
 # do not change the value; which unit they name is the annotation's ``unit``.
-_UNIT_WORDS = (r"proc\.?", r"procent\w*", r"odstot\w*", r"%", r"euro", r"eur", r"€", r"usd", r"dolar\w*", r"\$")
+_UNIT_WORDS = (
+    r"proc\.?",
+    r"procent\w*",
+    r"odstot\w*",
+    r"%",
+    r"euro",
+    r"eur",
+    r"€",
+    r"usd",
+    r"dolar\w*",
+    r"\$",
+)
 # Words that make a bare magnitude vague ("več milijonov", "kilka tysięcy", "několik tisíc").
 _SEVERAL = ("več", "kilka", "kilkanaście", "několik", "nekaj", "wiele", "mnoho")
 

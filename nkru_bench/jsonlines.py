@@ -1,0 +1,61 @@
+"""Reading JSON Lines with every problem located by file and line.
+
+The one reader for every JSONL input of the project (the seed manifest, annotation files,
+predictions). It never raises on bad content: it returns the objects it could read, each with
+its 1-based line number, and a ``Problem`` for everything else (a byte order mark, bytes that are
+not UTF-8, a line that is not JSON or not an object, NaN or Infinity, which JSON does not have).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from nkru_bench.errors import Problem
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_lines(data: bytes, file: str) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
+    objects: list[tuple[int, dict[str, Any]]] = []
+    problems: list[Problem] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        problems.append(Problem(file, 1, None, "starts with a byte order mark: save it as UTF-8 without BOM"))
+        data = data[3:]
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(
+                Problem(file, number, None, f"is not valid UTF-8 (byte {error.start} of the line)")
+            )
+            continue
+        try:
+            obj = json.loads(line, parse_constant=_reject_constant)
+        except ValueError as error:
+            problems.append(Problem(file, number, None, f"is not valid JSON: {error}"))
+            continue
+        if not isinstance(obj, dict):
+            problems.append(Problem(file, number, None, f"must be a JSON object, not {type(obj).__name__}"))
+            continue
+        objects.append((number, obj))
+    return objects, problems
+
+
+def read_jsonl(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
+    """The objects of a JSONL file with their line numbers, and the problems found."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return [], [Problem(str(path), None, None, f"cannot be read: {error.strerror or error}")]
+    return parse_lines(data, str(path))
+
+
+def dumps(obj: Any) -> str:
+    """One JSONL line: compact separators after keys, UTF-8 kept readable, no trailing newline."""
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False)

@@ -1,0 +1,99 @@
+"""Loading the built dataset: as Hugging Face datasets, or as gold records for scoring.
+
+``load_dataset(config)`` works from a checkout and from an installed wheel alike: the Parquet
+files ship inside the package. Its cache is keyed on the gold revision (a hash of the gold's
+content), so a rebuilt dataset is never served from a stale cache.
+
+``load_gold(path)`` gives the ``Gold`` records from the shipped data (no path), an annotations
+folder (validated first), a built dataset folder or checkout, or a ``default`` Parquet file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from nkru_bench.build import CONFIGS, DATA_DIR, DATA_MANIFEST, parquet_path
+from nkru_bench.errors import InputError, Problem
+from nkru_bench.records import Document, Gold, KBEntry
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_root() -> Path:
+    """The folder that holds ``nkru_bench/data`` (a checkout's root or the wheel's site-packages)."""
+    return PACKAGE_ROOT
+
+
+def shipped_revision(root: Path | None = None) -> str:
+    manifest = (root or data_root()) / DATA_DIR / DATA_MANIFEST
+    return json.loads(manifest.read_text(encoding="utf-8"))["gold_revision"]
+
+
+def load_dataset(name: str = "default", split: str | None = None, **kwargs: Any) -> Any:
+    """Like ``datasets.load_dataset(<checkout>, name, split=split)``, from the package's own files."""
+    import datasets
+
+    if name not in CONFIGS:
+        raise ValueError(f"unknown config {name!r}: expected one of {', '.join(CONFIGS)}")
+    root = data_root()
+    cache = Path(kwargs.pop("cache_dir", None) or datasets.config.HF_DATASETS_CACHE)
+    return datasets.load_dataset(
+        "parquet",
+        data_files={"test": str(root / parquet_path(name))},
+        split=split,
+        cache_dir=str(cache / "nkru_bench" / shipped_revision(root) / name),
+        **kwargs,
+    )
+
+
+def _documents_from_parquet(path: Path) -> list[Document]:
+    import pyarrow.parquet as pq
+
+    return [Document.model_validate(row) for row in pq.read_table(path).to_pylist()]
+
+
+def _kb_from_parquet(path: Path) -> list[KBEntry]:
+    import pyarrow.parquet as pq
+
+    if not path.exists():
+        return []
+    return [KBEntry.model_validate(row) for row in pq.read_table(path).to_pylist()]
+
+
+def _gold_from_data(default: Path, kb: Path) -> Gold:
+    docs = sorted(_documents_from_parquet(default), key=lambda d: d.doc_id)
+    return Gold(documents=tuple(docs), kb=tuple(_kb_from_parquet(kb)))
+
+
+def load_gold(path: Path | str | None = None, seeds: Path | str | None = None) -> Gold:
+    """Gold records from the shipped data, an annotations folder, a dataset folder or a Parquet file.
+
+    For an annotations folder the seeds are ``seeds`` or, by default, the ``seeds`` folder beside it.
+    """
+    if path is None:
+        root = data_root()
+        return _gold_from_data(root / parquet_path("default"), root / parquet_path("kb"))
+    path = Path(path)
+    if path.is_file() and path.suffix == ".parquet":
+        return _gold_from_data(path, path.parent.parent / "kb" / path.name)
+    if (path / "docs").is_dir() or (path / "kb.jsonl").is_file():
+        from nkru_bench.validation import validate
+
+        gold, problems = validate(path, Path(seeds) if seeds else path.parent / "seeds")
+        if gold is None:
+            raise InputError(problems)
+        return gold
+    for data in (path / DATA_DIR, path / "data", path):
+        if (data / "default" / "test.parquet").is_file():
+            return _gold_from_data(data / "default" / "test.parquet", data / "kb" / "test.parquet")
+    raise InputError(
+        Problem(
+            str(path),
+            None,
+            None,
+            "is not gold: expected an annotations folder (docs/, "
+            "kb.jsonl), a built dataset folder (default/test.parquet) or a .parquet file",
+        )
+    )
