@@ -117,7 +117,7 @@ def parse_number(surface: str) -> float | None:
     if lower in _WORDS:
         return _WORDS[lower]
     bare = _BARE_MAGNITUDE.fullmatch(lower)
-    if bare:
+    if bare and len(bare["mag"].rstrip(".")) > 4:  # a whole word ("tisoče"), not an abbreviation ("mln")
         word = bare["word"]
         base = 1.0 if word is None or word in _SEVERAL else _WORDS.get(word)
         if base is not None:

@@ -1,0 +1,72 @@
+"""Every config loads offline with the real ``datasets``, from the checkout and through the package."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import datasets
+import pytest
+
+import nkru_bench
+from nkru_bench import loading
+from nkru_bench.build import CONFIGS, build, features
+from nkru_bench.validation import validate
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_every_config_loads_from_the_checkout_with_its_declared_features(root: Path, config: str) -> None:
+    ds = datasets.load_dataset(str(root), config, split="test")
+    assert ds.features == features()[config]
+    same = nkru_bench.load_dataset(config, split="test")
+    assert same.features == ds.features
+    assert same.to_list() == ds.to_list()
+
+
+def test_the_default_config_holds_the_gold(root: Path) -> None:
+    gold, _ = validate(root / "annotations", root / "seeds")
+    rows = datasets.load_dataset(str(root), "default", split="test").to_list()
+    assert [row["doc_id"] for row in rows] == [doc.doc_id for doc in gold.documents]
+    for row, doc in zip(rows, gold.documents, strict=True):
+        assert row["text"] == doc.text
+        assert len(row["entities"]) == len(doc.entities)
+        for entity in row["entities"]:
+            assert row["text"][entity["start"] : entity["end"]] == entity["text"]
+
+
+def test_without_split_a_dataset_dict_comes_back() -> None:
+    assert list(nkru_bench.load_dataset("kb")) == ["test"]
+
+
+def test_an_unknown_config_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown config"):
+        nkru_bench.load_dataset("nope")
+
+
+def test_a_rebuilt_dataset_is_never_served_stale(checkout: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same folder, same YAML, different content: the package's loader must see the new content."""
+    monkeypatch.setattr(loading, "data_root", lambda: checkout)
+    before = nkru_bench.load_dataset("entities", split="test").num_rows
+    path = sorted((checkout / "annotations" / "docs").glob("*.jsonl"))[0]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first_entity = next(i for i, line in enumerate(lines) if json.loads(line)["layer"] == "entity")
+    path.write_text("\n".join(lines[:first_entity] + lines[first_entity + 1 :]) + "\n", encoding="utf-8")
+    build(checkout / "annotations", checkout / "seeds", checkout)
+    assert nkru_bench.load_dataset("entities", split="test").num_rows == before - 1
+
+
+def test_load_gold_reads_every_kind_of_gold_source_the_same(root: Path, tmp_path: Path) -> None:
+    shipped = nkru_bench.load_gold()
+    assert nkru_bench.load_gold(root / "annotations") == shipped
+    assert nkru_bench.load_gold(root) == shipped
+    assert nkru_bench.load_gold(root / "nkru_bench" / "data") == shipped
+    assert nkru_bench.load_gold(root / "nkru_bench" / "data" / "default" / "test.parquet") == shipped
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(root / "nkru_bench" / "data", copy)
+    assert nkru_bench.load_gold(copy) == shipped
+
+
+def test_load_gold_refuses_what_is_not_gold(tmp_path: Path) -> None:
+    with pytest.raises(nkru_bench.errors.InputError, match="is not gold"):
+        nkru_bench.load_gold(tmp_path)
