@@ -6,9 +6,20 @@ A task key that is ``None`` means "not attempted" (not scored); an empty tuple m
 
 from __future__ import annotations
 
-from pydantic import Field
+import json
+import math
+import re
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, overload
 
-from nkru_bench.records import EntityType, Label, Qualifier, Record, Target, Unit
+from pydantic import Field, ValidationError
+
+from nkru_bench.errors import InputError, Problem
+from nkru_bench.jsonlines import dumps, parse_lines
+from nkru_bench.records import EntityType, Gold, Label, Qualifier, Record, Target, Unit
 
 
 class PredEntity(Record):
@@ -39,3 +50,328 @@ class Prediction(Record):
     entities: tuple[PredEntity, ...] | None = None
     figures: tuple[PredFigure, ...] | None = None
     stance: tuple[PredStance, ...] | None = None
+
+
+# --- reading -------------------------------------------------------------------------------------
+#
+# Every input format (a JSONL file, a list of dicts, a ``datasets.Dataset``) becomes a
+# ``Predictions``: the ``Prediction`` records with the place each came from, so that a problem
+# found later (an unknown doc_id, an offset past the end of the text) still names file and line.
+
+TASKS = ("entities", "figures", "stance")
+_MODELS: dict[str, type[Record]] = {"entities": PredEntity, "figures": PredFigure, "stance": PredStance}
+_VOCABULARY_NAMES = {"type": "entity type", "unit": "unit", "qualifier": "qualifier", "target": "target"}
+_JSON_TYPES = {dict: "object", list: "array", tuple: "array", str: "string", bool: "boolean", int: "integer",
+               float: "number", type(None): "null"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Predictions(Sequence[Prediction]):
+    """Predictions read from one source; ``lines[i]`` is where ``items[i]`` was (line or row, 1-based)."""
+
+    source: str
+    items: tuple[Prediction, ...]
+    lines: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> Prediction: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Prediction]: ...
+    def __getitem__(self, index: int | slice) -> Prediction | Sequence[Prediction]:
+        return self.items[index]
+
+    def attempted(self) -> tuple[str, ...]:
+        """The tasks that at least one prediction gives (a key that is present, even if empty)."""
+        return tuple(t for t in TASKS if any(getattr(p, t) is not None for p in self.items))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _json_type(value: Any) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _path(loc: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _allowed_keys(loc: Sequence[Any]) -> tuple[str, ...]:
+    model = _MODELS[loc[0]] if len(loc) > 2 and loc[0] in _MODELS else Prediction
+    return tuple(model.model_fields)
+
+
+def _message(error: dict[str, Any]) -> str:
+    """A pydantic error as one line that says what is wrong and what is expected."""
+    kind, loc, value = error["type"], error["loc"], error.get("input")
+    name = str(loc[-1]) if loc else ""
+    if kind == "extra_forbidden":
+        return f"unknown key {name!r}: allowed keys are {', '.join(_allowed_keys(loc))}"
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "literal_error":
+        what = _VOCABULARY_NAMES.get(name, name)
+        return f"unknown {what} {_short(value)}: expected one of {error['ctx']['expected']}"
+    if kind == "greater_than_equal":
+        return f"must be >= {error['ctx']['ge']}, got {_short(value)}"
+    msg = error["msg"].replace("\n", " ")
+    return f"{msg}, got {_json_type(value)} {_short(value)}"
+
+
+def _bad_values(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[str, str]]:
+    """(field, message) for every number that is not finite and every string that is not valid text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield _path(loc), f"{value} is not a finite number (JSON has no NaN or Infinity)"
+    elif isinstance(value, str) and _SURROGATE.search(value):
+        yield _path(loc), f"{_short(value)} is not valid UTF-8 text"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _bad_values(item, (*loc, key))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _bad_values(item, (*loc, i))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _locate(problem: Problem, raw_lines: list[bytes]) -> list[Problem]:
+    """Name the field of a line that the JSONL reader rejected for NaN, Infinity or bytes that are
+    not UTF-8 (it knows only the line); other problems are kept as they are."""
+    if problem.line is None or problem.line > len(raw_lines):
+        return [problem]
+    try:
+        obj = json.loads(raw_lines[problem.line - 1].decode("utf-8", "surrogateescape"))
+    except ValueError:
+        return [problem]
+    located = [Problem(problem.file, problem.line, f, m) for f, m in _bad_values(obj)]
+    return located or [problem]
+
+
+def _to_json_value(value: Any) -> Any:
+    """numpy scalars and arrays (from a Dataset or a user's list) as plain Python values."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
+def _check_record(obj: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, message) for problems pydantic cannot see: empty spans, half-given figure offsets,
+    a (holder, target) pair given twice."""
+    found: list[tuple[str, str]] = []
+    for i, item in enumerate(obj.get("entities") or ()):
+        if item.start >= item.end:
+            found.append((f"entities.{i}.end", f"end {item.end} must be greater than start {item.start}"))
+    for i, item in enumerate(obj.get("figures") or ()):
+        if (item.start is None) != (item.end is None):
+            found.append((f"figures.{i}", "give both start and end, or neither"))
+        elif item.start is not None and item.start >= item.end:
+            found.append((f"figures.{i}.end", f"end {item.end} must be greater than start {item.start}"))
+    seen: dict[tuple[str, str], int] = {}
+    for i, item in enumerate(obj.get("stance") or ()):
+        key = (item.holder_id, item.target)
+        if key in seen:
+            msg = f"holder {key[0]!r} and target {key[1]!r} are already in stance.{seen[key]}"
+            found.append((f"stance.{i}", msg + ": give one label per (holder_id, target)"))
+        seen.setdefault(key, i)
+    return found
+
+
+def parse_prediction(obj: Any, file: str, line: int) -> tuple[Prediction | None, list[Problem]]:
+    """One prediction from a JSON-like object, strictly typed (no "12" for 12), or its problems."""
+    if isinstance(obj, Prediction):
+        obj = obj.model_dump()
+    if not isinstance(obj, dict):
+        return None, [Problem(file, line, None, f"must be a JSON object, not {_json_type(obj)}")]
+    bad = [Problem(file, line, f, m) for f, m in _bad_values(obj)]
+    if bad:
+        return None, bad
+    try:
+        text = json.dumps(obj, default=_to_json_value, allow_nan=False)
+        prediction = Prediction.model_validate_json(text, strict=True)
+    except TypeError as error:
+        return None, [Problem(file, line, None, str(error))]
+    except ValidationError as error:
+        return None, [Problem(file, line, _path(e["loc"]) or None, _message(e)) for e in error.errors()]
+    fields = {task: getattr(prediction, task) for task in TASKS}
+    problems = [Problem(file, line, f, m) for f, m in _check_record(fields)]
+    return (None, problems) if problems else (prediction, [])
+
+
+def read_predictions(source: Any, name: str | None = None) -> Predictions:
+    """Predictions from a JSONL path (``str`` or ``Path``; ``"-"`` is stdin), a list of dicts or
+    ``Prediction`` records, or a ``datasets.Dataset`` with the prediction columns.
+
+    Every problem is collected, each with file, line (row for lists and datasets) and field, and
+    raised together as one ``InputError``.
+    """
+    if isinstance(source, Predictions):
+        return source
+    if isinstance(source, str | Path):
+        return _read_jsonl(Path(source), name)
+    if _is_dataset(source):
+        rows = list(source.to_list())
+        return _from_objects(rows, name or "<dataset>")
+    if isinstance(source, list | tuple):
+        return _from_objects(list(source), name or "<predictions>")
+    raise TypeError(f"cannot read predictions from {type(source).__name__}: give a path, a list or a Dataset")
+
+
+def _is_dataset(source: Any) -> bool:
+    datasets = sys.modules.get("datasets")
+    return datasets is not None and isinstance(source, datasets.Dataset)
+
+
+def _read_jsonl(path: Path, name: str | None) -> Predictions:
+    file = name or ("<stdin>" if str(path) == "-" else str(path))
+    try:
+        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as error:
+        raise InputError(Problem(file, None, None, f"cannot be read: {error.strerror or error}")) from None
+    objects, problems = parse_lines(data, file)
+    raw_lines = data.split(b"\n")
+    problems = [located for p in problems for located in _locate(p, raw_lines)]
+    return _collect(((line, obj) for line, obj in objects), file, problems)
+
+
+def _from_objects(objects: list[Any], file: str) -> Predictions:
+    return _collect(enumerate(objects, start=1), file, [])
+
+
+def _collect(numbered: Iterable[tuple[int, Any]], file: str, problems: list[Problem]) -> Predictions:
+    items, lines = [], []
+    for line, obj in numbered:
+        prediction, found = parse_prediction(obj, file, line)
+        problems.extend(found)
+        if prediction is not None:
+            items.append(prediction)
+            lines.append(line)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+    return Predictions(file, tuple(items), tuple(lines))
+
+
+# --- checking against the gold -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """One prediction per gold document, in gold order; ``missing`` were absent and count as
+    predicting nothing for every attempted task."""
+
+    predictions: tuple[Prediction, ...]
+    attempted: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+def _offset_problems(prediction: Prediction, length: int) -> Iterator[tuple[str, str]]:
+    for task in ("entities", "figures"):
+        for i, item in enumerate(getattr(prediction, task) or ()):
+            if item.end is not None and item.end > length:
+                msg = (
+                    f"end {item.end} is past the end of document {prediction.doc_id!r} ({length} characters)"
+                )
+                yield f"{task}.{i}.end", msg
+
+
+def _list(names: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def check_against_gold(preds: Sequence[Prediction], gold: Gold, allow_missing: bool = False) -> Aligned:
+    """Check doc_ids and offsets against ``gold`` and give one prediction per gold document.
+
+    Problems: an unknown or repeated doc_id, an offset past the end of the text, a task given on
+    some lines but not on others, gold documents without a prediction. With ``allow_missing`` the
+    last two are scored as predicting nothing instead.
+    """
+    found = read_predictions(preds) if not isinstance(preds, Predictions) else preds
+    texts = {doc.doc_id: doc.text for doc in gold.documents}
+    attempted = found.attempted()
+    problems: list[Problem] = []
+    first_line: dict[str, int] = {}
+    by_id: dict[str, Prediction] = {}
+    for prediction, line in zip(found.items, found.lines, strict=True):
+        doc_id = prediction.doc_id
+        if doc_id not in texts:
+            msg = f"unknown doc_id {doc_id!r}: the gold has {_list(sorted(texts))}"
+            problems.append(Problem(found.source, line, "doc_id", msg))
+            continue
+        if doc_id in first_line:
+            msg = f"doc_id {doc_id!r} is already on line {first_line[doc_id]}"
+            problems.append(Problem(found.source, line, "doc_id", msg))
+            continue
+        first_line[doc_id] = line
+        problems += [
+            Problem(found.source, line, f, m) for f, m in _offset_problems(prediction, len(texts[doc_id]))
+        ]
+        for task in attempted:
+            if getattr(prediction, task) is None and not allow_missing:
+                msg = f"missing here but given on other lines: give {task!r}: [] for predicted nothing"
+                problems.append(Problem(found.source, line, task, msg + ", or pass --allow-missing"))
+        by_id[doc_id] = prediction.model_copy(
+            update={t: () for t in attempted if getattr(prediction, t) is None}
+        )
+    missing = tuple(doc.doc_id for doc in gold.documents if doc.doc_id not in first_line)
+    if not attempted and not problems:
+        msg = f"predicts no task: give at least one of {', '.join(TASKS)} (an empty list: predicted nothing)"
+        problems.append(Problem(found.source, None, None, msg))
+    if missing and not allow_missing:
+        msg = f"no prediction for {len(missing)} of {len(texts)} gold documents: {_list(list(missing))}"
+        msg += "; add a line for each, or pass --allow-missing to score them as predicting nothing"
+        problems.append(Problem(found.source, None, "doc_id", msg))
+    if problems:
+        raise InputError(problems)
+    empty = {t: () for t in attempted}
+    predictions = tuple(
+        by_id.get(doc.doc_id) or Prediction(doc_id=doc.doc_id, **empty) for doc in gold.documents
+    )
+    return Aligned(predictions, attempted, missing)
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def gold_as_predictions(gold: Gold) -> list[Prediction]:
+    """The gold written as predictions, every optional attribute given: it scores 1.0 everywhere."""
+    return [
+        Prediction(
+            doc_id=doc.doc_id,
+            entities=tuple(
+                PredEntity(start=e.start, end=e.end, type=e.type, lemma=e.lemma, entity_id=e.entity_id)
+                for e in doc.entities
+            ),
+            figures=tuple(
+                PredFigure(
+                    value=f.value,
+                    unit=f.unit,
+                    qualifier=f.qualifier,
+                    source_id=f.source_id,
+                    start=f.start,
+                    end=f.end,
+                )
+                for f in doc.figures
+            ),
+            stance=tuple(
+                PredStance(holder_id=s.holder_id, target=s.target, label=s.label) for s in doc.stance
+            ),
+        )
+        for doc in gold.documents
+    ]
+
+
+def prediction_to_json(prediction: Prediction) -> dict[str, Any]:
+    """The JSONL object of a prediction; what is ``None`` (not attempted, not given) is left out."""
+    return prediction.model_dump(mode="json", exclude_none=True)
+
+
+def write_predictions(predictions: Iterable[Prediction], path: Path) -> None:
+    """Write predictions as JSON Lines (UTF-8, one object per line)."""
+    lines = [dumps(prediction_to_json(p)) + "\n" for p in predictions]
+    path.write_text("".join(lines), encoding="utf-8")

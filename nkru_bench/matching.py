@@ -1,0 +1,407 @@
+"""Matching predictions to gold, one document at a time: records in, counts out.
+
+Everything here is pure: no I/O and no rates. Each function takes the gold records of one
+document and the predicted records for it and returns small frozen count records; ``metrics``
+turns sums of them into rates.
+
+Matching is one-to-one and never depends on input order: both sides are put in a canonical order
+and paired by a maximum-weight assignment (``scipy.optimize.linear_sum_assignment``), so a gold
+item is matched at most once, a predicted item at most once, and shuffling the input changes
+nothing.
+
+Entities follow the four SemEval-2013 Task 9.1 schemes with the definitions of the ``nervaluate``
+package (the overlap rule included: a predicted span overlaps a gold span when at least 1% of the
+gold span is covered). ``nervaluate`` pairs greedily in input order; here every scheme takes, among
+all one-to-one pairings, one with the most ``correct`` pairs and then the most ``incorrect`` (or
+``partial``) pairs. The two agree whenever the greedy answer does not depend on the order
+(``tests/test_matching.py`` checks this against the package).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from nkru_bench.numbers import values_agree
+from nkru_bench.predictions import PredEntity, PredFigure, PredStance
+from nkru_bench.records import LABELS, Entity, Figure, Span, Stance
+
+# nervaluate's default ``min_overlap_percentage``: the share of the gold span a prediction must cover.
+MIN_OVERLAP_PERCENT = 1.0
+FIGURE_REL_TOL = 1e-6
+SCHEMES = ("strict", "exact", "partial", "ent_type")
+
+
+# --- count records -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchemeCounts:
+    """SemEval-2013 counts of one scheme: possible = correct + incorrect + partial + missed."""
+
+    correct: int = 0
+    incorrect: int = 0
+    partial: int = 0
+    missed: int = 0
+    spurious: int = 0
+
+
+@dataclass(frozen=True)
+class SetCounts:
+    """Counts for P/R/F1 where recall counts gold items found and precision predicted items correct.
+
+    For one-to-one matching ``found == correct``; document-level relaxed matching can differ.
+    """
+
+    gold: int = 0
+    predicted: int = 0
+    found: int = 0
+    correct: int = 0
+
+
+@dataclass(frozen=True)
+class Tally:
+    """An attribute's accuracy counts: ``correct`` out of ``total`` matched items whose prediction
+    gives the attribute; ``given`` counts all predictions that give it (0: not attempted)."""
+
+    correct: int = 0
+    total: int = 0
+    given: int = 0
+
+
+@dataclass(frozen=True)
+class Schemes:
+    strict: SchemeCounts
+    exact: SchemeCounts
+    partial: SchemeCounts
+    ent_type: SchemeCounts
+
+
+@dataclass(frozen=True)
+class EntityCounts:
+    strict: SchemeCounts
+    exact: SchemeCounts
+    partial: SchemeCounts
+    ent_type: SchemeCounts
+    relaxed: SetCounts
+    lemma: Tally
+    linking: Tally
+    by_type: tuple[tuple[str, Schemes], ...]  # entity types seen in gold or predictions, sorted
+    ignored: int = 0  # predictions inside boilerplate, not scored
+
+
+@dataclass(frozen=True)
+class FigureCounts:
+    value: SetCounts
+    value_unit: SetCounts
+    qualifier: Tally
+    source: Tally
+    by_unit: tuple[tuple[str, SetCounts], ...]  # value_unit counts per unit seen, sorted
+    ignored: int = 0
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Gold label x predicted label counts over matched (holder, target) pairs, in ``LABELS`` order."""
+
+    cells: tuple[tuple[int, ...], ...] = tuple(tuple(0 for _ in LABELS) for _ in LABELS)
+
+
+@dataclass(frozen=True)
+class StanceCounts:
+    tuple: SetCounts
+    pair: SetCounts
+    label: Confusion
+    by_target: tuple[tuple[str, StanceTargetCounts], ...]  # targets seen, sorted
+
+
+@dataclass(frozen=True)
+class StanceTargetCounts:
+    tuple: SetCounts
+    pair: SetCounts
+
+
+# --- one-to-one assignment -----------------------------------------------------------------------
+
+
+def assign(weights: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
+    """Row/column pairs of a maximum-weight one-to-one assignment, only where the weight is > 0.
+
+    Deterministic for a given matrix; callers build the matrix from canonically sorted items.
+    """
+    if not weights or not weights[0]:
+        return []
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    matrix = np.asarray(weights, dtype=np.int64)
+    if not matrix.any():
+        return []
+    rows, cols = linear_sum_assignment(matrix, maximize=True)
+    return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True) if matrix[r, c] > 0]
+
+
+# --- entities ------------------------------------------------------------------------------------
+
+
+def overlaps(pred_start: int, pred_end: int, gold_start: int, gold_end: int) -> bool:
+    """nervaluate's rule: the prediction covers at least ``MIN_OVERLAP_PERCENT`` of the gold span.
+
+    Computed as nervaluate does (it uses inclusive ends; the arithmetic is the same).
+    """
+    covered = min(pred_end, gold_end) - max(pred_start, gold_start)
+    if covered <= 0:
+        return False
+    return (covered / (gold_end - gold_start)) * 100.0 >= MIN_OVERLAP_PERCENT
+
+
+def _same_span(p: PredEntity, g: Entity) -> bool:
+    return p.start == g.start and p.end == g.end
+
+
+def _overlap(p: PredEntity, g: Entity) -> bool:
+    return overlaps(p.start, p.end, g.start, g.end)
+
+
+@dataclass(frozen=True)
+class _Scheme:
+    """A SemEval-2013 scheme as a table row: which pairs are correct, and what other overlaps count as."""
+
+    correct: Callable[[PredEntity, Entity], bool]
+    other: Callable[[PredEntity, Entity], bool]
+    other_kind: str  # "incorrect" or "partial"
+
+
+_SCHEME_TABLE: dict[str, _Scheme] = {
+    # same boundaries and type; any other overlap is incorrect
+    "strict": _Scheme(lambda p, g: _same_span(p, g) and p.type == g.type, _overlap, "incorrect"),
+    # same boundaries, any type; any other overlap is incorrect
+    "exact": _Scheme(_same_span, _overlap, "incorrect"),
+    # same boundaries, any type; any other overlap is partial (half a hit)
+    "partial": _Scheme(_same_span, _overlap, "partial"),
+    # overlap with the same type; an overlap with another type is incorrect
+    "ent_type": _Scheme(lambda p, g: p.type == g.type and _overlap(p, g), _overlap, "incorrect"),
+}
+
+
+def _gold_key(g: Entity) -> tuple:
+    return (g.start, g.end, g.type, g.lemma, g.entity_id)
+
+
+def _pred_key(p: PredEntity) -> tuple:
+    return (p.start, p.end, p.type, p.lemma or "", p.entity_id or "")
+
+
+def _scheme_pairs(
+    scheme: str, gold: Sequence[Entity], pred: Sequence[PredEntity]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(correct pairs, other pairs) as (gold index, pred index); inputs already canonically sorted."""
+    rule = _SCHEME_TABLE[scheme]
+    top = min(len(gold), len(pred)) + 1  # one correct pair outweighs any number of other pairs
+    weights = [[top if rule.correct(p, g) else (1 if rule.other(p, g) else 0) for p in pred] for g in gold]
+    pairs = assign(weights)
+    correct = [(gi, pi) for gi, pi in pairs if weights[gi][pi] == top]
+    other = [(gi, pi) for gi, pi in pairs if weights[gi][pi] == 1]
+    return correct, other
+
+
+def scheme_counts(scheme: str, gold: Sequence[Entity], pred: Sequence[PredEntity]) -> SchemeCounts:
+    """The SemEval-2013 counts of one scheme for one document."""
+    gold, pred = sorted(gold, key=_gold_key), sorted(pred, key=_pred_key)
+    correct, other = _scheme_pairs(scheme, gold, pred)
+    matched = len(correct) + len(other)
+    kind = _SCHEME_TABLE[scheme].other_kind
+    return SchemeCounts(
+        correct=len(correct),
+        incorrect=len(other) if kind == "incorrect" else 0,
+        partial=len(other) if kind == "partial" else 0,
+        missed=len(gold) - matched,
+        spurious=len(pred) - matched,
+    )
+
+
+def _schemes(gold: Sequence[Entity], pred: Sequence[PredEntity]) -> Schemes:
+    return Schemes(*(scheme_counts(name, gold, pred) for name in SCHEMES))
+
+
+def inside(start: int, end: int, spans: Sequence[Span]) -> bool:
+    """Whether [start, end) lies wholly inside one of ``spans``."""
+    return any(s.start <= start and end <= s.end for s in spans)
+
+
+def _relaxed(text: str, gold: Sequence[Entity], pred: Sequence[PredEntity]) -> SetCounts:
+    """BSNLP relaxed, document level.
+
+    Recall: a gold entity (its ``entity_id`` in this document) is found when one of its mentions is
+    predicted with exactly its boundaries and type. Precision: the predictions are the distinct
+    (surface text, type) pairs; one is correct when one of its mentions is such an exact match.
+    """
+    exact_gold = {(g.start, g.end, g.type) for g in gold}
+    exact_pred = {(p.start, p.end, p.type) for p in pred}
+    entity_ids = {g.entity_id for g in gold}
+    found_ids = {g.entity_id for g in gold if (g.start, g.end, g.type) in exact_pred}
+    units: dict[tuple[str, str], bool] = {}
+    for p in pred:
+        key = (text[p.start : p.end], p.type)
+        units[key] = units.get(key, False) or (p.start, p.end, p.type) in exact_gold
+    return SetCounts(
+        gold=len(entity_ids), predicted=len(units), found=len(found_ids), correct=sum(units.values())
+    )
+
+
+def match_entities(
+    text: str, gold: Sequence[Entity], pred: Sequence[PredEntity], boilerplate: Sequence[Span] = ()
+) -> EntityCounts:
+    """All entity counts of one document. Predictions wholly inside boilerplate are not scored."""
+    kept = [p for p in pred if not inside(p.start, p.end, boilerplate)]
+    gold_sorted, pred_sorted = sorted(gold, key=_gold_key), sorted(kept, key=_pred_key)
+    strict_pairs, _ = _scheme_pairs("strict", gold_sorted, pred_sorted)
+    lemma = [
+        (g.lemma, p.lemma) for g, p in _pairs(strict_pairs, gold_sorted, pred_sorted) if p.lemma is not None
+    ]
+    link = [
+        (g.entity_id, p.entity_id)
+        for g, p in _pairs(strict_pairs, gold_sorted, pred_sorted)
+        if p.entity_id is not None
+    ]
+    types = sorted({g.type for g in gold} | {p.type for p in kept})
+    by_type = tuple(
+        (t, _schemes([g for g in gold if g.type == t], [p for p in kept if p.type == t])) for t in types
+    )
+    overall = _schemes(gold, kept)
+    return EntityCounts(
+        strict=overall.strict,
+        exact=overall.exact,
+        partial=overall.partial,
+        ent_type=overall.ent_type,
+        relaxed=_relaxed(text, gold, kept),
+        lemma=Tally(sum(g == p for g, p in lemma), len(lemma), sum(p.lemma is not None for p in kept)),
+        linking=Tally(sum(g == p for g, p in link), len(link), sum(p.entity_id is not None for p in kept)),
+        by_type=by_type,
+        ignored=len(pred) - len(kept),
+    )
+
+
+def _pairs(pairs: list[tuple[int, int]], gold: Sequence, pred: Sequence) -> list[tuple]:
+    return [(gold[gi], pred[pi]) for gi, pi in pairs]
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+
+def figure_matches(g: Figure, p: PredFigure, *, with_unit: bool) -> bool:
+    """Values equal within ``FIGURE_REL_TOL``, the same unit if asked, and overlapping offsets
+    where the prediction gives them (the gold always does)."""
+    if not values_agree(g.value, p.value, FIGURE_REL_TOL):
+        return False
+    if with_unit and g.unit != p.unit:
+        return False
+    if p.start is not None and p.end is not None:
+        return min(g.end, p.end) > max(g.start, p.start)
+    return True
+
+
+def _figure_gold_key(g: Figure) -> tuple:
+    return (g.start, g.end, g.value, g.unit, g.qualifier, g.source_id or "")
+
+
+def _figure_pred_key(p: PredFigure) -> tuple:
+    return (
+        p.start if p.start is not None else -1,
+        p.end if p.end is not None else -1,
+        p.value,
+        p.unit,
+        p.qualifier or "",
+        p.source_id or "",
+    )
+
+
+def _agreement(g: Figure, p: PredFigure) -> int:
+    return int(p.qualifier is not None and p.qualifier == g.qualifier) + int(
+        p.source_id is not None and p.source_id == g.source_id
+    )
+
+
+def _figure_pairs(gold: Sequence[Figure], pred: Sequence[PredFigure], *, with_unit: bool) -> list:
+    """Most matches first; among those, the pairing that agrees most on qualifier and source."""
+    top = 2 * min(len(gold), len(pred)) + 1
+    weights = [
+        [top + _agreement(g, p) if figure_matches(g, p, with_unit=with_unit) else 0 for p in pred]
+        for g in gold
+    ]
+    return _pairs(assign(weights), gold, pred)
+
+
+def match_figures(
+    gold: Sequence[Figure], pred: Sequence[PredFigure], boilerplate: Sequence[Span] = ()
+) -> FigureCounts:
+    """All figure counts of one document. Predictions with offsets wholly inside boilerplate are
+    not scored."""
+    kept = [p for p in pred if p.start is None or p.end is None or not inside(p.start, p.end, boilerplate)]
+    gold_sorted, pred_sorted = sorted(gold, key=_figure_gold_key), sorted(kept, key=_figure_pred_key)
+    value = _figure_pairs(gold_sorted, pred_sorted, with_unit=False)
+    value_unit = _figure_pairs(gold_sorted, pred_sorted, with_unit=True)
+    qualifier = [(g.qualifier, p.qualifier) for g, p in value_unit if p.qualifier is not None]
+    source = [(g.source_id, p.source_id) for g, p in value_unit if p.source_id is not None]
+    units = sorted({g.unit for g in gold} | {p.unit for p in kept})
+    by_unit = tuple(
+        (
+            u,
+            _one_to_one(
+                sum(g.unit == u for g in gold),
+                sum(p.unit == u for p in kept),
+                sum(g.unit == u for g, _ in value_unit),
+            ),
+        )
+        for u in units
+    )
+    return FigureCounts(
+        value=_one_to_one(len(gold), len(kept), len(value)),
+        value_unit=_one_to_one(len(gold), len(kept), len(value_unit)),
+        qualifier=Tally(
+            sum(g == p for g, p in qualifier), len(qualifier), sum(p.qualifier is not None for p in kept)
+        ),
+        source=Tally(sum(g == p for g, p in source), len(source), sum(p.source_id is not None for p in kept)),
+        by_unit=by_unit,
+        ignored=len(pred) - len(kept),
+    )
+
+
+def _one_to_one(gold: int, predicted: int, matched: int) -> SetCounts:
+    return SetCounts(gold=gold, predicted=predicted, found=matched, correct=matched)
+
+
+# --- stance --------------------------------------------------------------------------------------
+
+
+def _stance_sets(gold: Sequence[Stance], pred: Sequence[PredStance]) -> tuple[SetCounts, SetCounts]:
+    gold_labels = {(s.holder_id, s.target): s.label for s in gold}
+    pred_labels = {(s.holder_id, s.target): s.label for s in pred}
+    pairs = gold_labels.keys() & pred_labels.keys()
+    tuples = sum(gold_labels[k] == pred_labels[k] for k in pairs)
+    return (
+        _one_to_one(len(gold_labels), len(pred_labels), tuples),
+        _one_to_one(len(gold_labels), len(pred_labels), len(pairs)),
+    )
+
+
+def match_stance(gold: Sequence[Stance], pred: Sequence[PredStance]) -> StanceCounts:
+    """Stance counts of one document: a gold row and a prediction match on (holder_id, target)
+    (``pair``), and also on ``label`` (``tuple``). Each side has at most one row per pair."""
+    gold_labels = {(s.holder_id, s.target): s.label for s in gold}
+    pred_labels = {(s.holder_id, s.target): s.label for s in pred}
+    cells = [[0] * len(LABELS) for _ in LABELS]
+    for key in gold_labels.keys() & pred_labels.keys():
+        cells[LABELS.index(gold_labels[key])][LABELS.index(pred_labels[key])] += 1
+    tuple_counts, pair_counts = _stance_sets(gold, pred)
+    targets = sorted({s.target for s in gold} | {s.target for s in pred})
+    by_target = []
+    for t in targets:
+        t_tuple, t_pair = _stance_sets([s for s in gold if s.target == t], [s for s in pred if s.target == t])
+        by_target.append((t, StanceTargetCounts(tuple=t_tuple, pair=t_pair)))
+    return StanceCounts(
+        tuple=tuple_counts,
+        pair=pair_counts,
+        label=Confusion(tuple(tuple(row) for row in cells)),
+        by_target=tuple(by_target),
+    )
