@@ -48,6 +48,28 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from nkru_bench.loading import load_gold
+    from nkru_bench.runner import document_dict, failure_lines, resolve_system, run
+
+    name, extractor = resolve_system(args.system, args.cmd)
+    gold = load_gold(args.gold)
+    out = args.output or Path("runs") / f"{name}.jsonl"
+    documents = [document_dict(doc) for doc in gold.documents]
+    report = run(extractor, documents, out, resume=args.resume, timeout=args.timeout or None)
+    print(f"predictions: {out}", file=sys.stderr)
+    status = 0 if args.no_score else _score_run(out, gold, report, args)
+    for line in failure_lines(report):
+        print(line, file=sys.stderr)
+    return 1 if report.failures else status
+
+
+def _score_run(out: Path, gold: object, report: object, args: argparse.Namespace) -> int:
+    from nkru_bench.errors import Problem
+
+    raise InputError(Problem(str(out), None, None, "scoring is not available yet: use --no-score"))
+
+
 def _add_gold_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--annotations", type=Path, default=Path("annotations"), help="annotation folder")
     parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="seed folder with manifest.jsonl")
@@ -70,6 +92,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", type=Path, default=Path("."), help="checkout root (README.md, nkru_bench/data)")
     p.add_argument("--check", action="store_true", help="exit 1 when the committed outputs are stale")
     p.set_defaults(handler=_cmd_build)
+
+    p = sub.add_parser("run", help="run a system over the documents, write its predictions, score them")
+    p.add_argument("system", nargs="?", metavar="SYSTEM", help="a baseline (rules, spacy-cs) or module:attr")
+    p.add_argument("--cmd", metavar="COMMAND", help="an external system speaking JSON Lines on stdin/stdout")
+    p.add_argument("-o", "--output", type=Path, metavar="PRED", help="predictions file (runs/NAME.jsonl)")
+    p.add_argument("--json", type=Path, metavar="OUT", help="also write the scores as JSON")
+    p.add_argument("--resume", action="store_true", help="keep the documents already in PRED, run the rest")
+    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="per document; 0: none")
+    p.add_argument("--gold", type=Path, metavar="PATH", help="gold to run on and score against (shipped)")
+    p.add_argument("--no-score", action="store_true", help="only write the predictions")
+    p.set_defaults(handler=_cmd_run)
 
     return parser
 

@@ -137,7 +137,10 @@ def resolve_system(system: str | None, cmd: str | None = None) -> tuple[str, Ext
         raise InputError(Problem(system, None, None, message))
     obj = load_object(spec)
     if inspect.isclass(obj):
-        obj = obj()
+        try:
+            obj = obj()
+        except ImportError as error:  # an optional baseline whose extra is not installed
+            raise InputError(Problem(system, None, None, str(error))) from None
     if not callable(obj):
         raise InputError(Problem(spec, None, None, f"is a {type(obj).__name__}, not a callable extractor"))
     return name, obj
@@ -160,7 +163,7 @@ def call_in_thread(extractor: Extractor, doc: dict[str, Any], timeout: float | N
     def target() -> None:
         try:
             box["result"] = extractor(doc)
-        except Exception as error:  # any failure of the system is a per-document failure
+        except BaseException as error:  # any failure of the system (even sys.exit) fails this document
             box["error"] = _describe(error)
         finally:
             done.set()
@@ -394,4 +397,20 @@ def run(
     finally:
         if isinstance(extractor, CommandExtractor):
             extractor.close()
-    return RunReport(out, tuple(predicted), tuple(resumed), tuple(failures), time.monotonic() - started)
+    elapsed = time.monotonic() - started
+    say(
+        f"done in {elapsed:.1f} s: {len(predicted)} predicted, {len(failures)} failed, {len(resumed)} resumed"
+    )
+    return RunReport(out, tuple(predicted), tuple(resumed), tuple(failures), elapsed)
+
+
+def failure_lines(report: RunReport) -> list[str]:
+    """The end-of-run report of the documents the system failed on (nothing when there are none)."""
+    if not report.failures:
+        return []
+    return [
+        f"{len(report.failures)} document(s) failed; they are not in {report.path} "
+        "and are scored as predicting nothing:",
+        *(f"  {failure.doc_id}: {failure.error}" for failure in report.failures),
+        f"to retry only them: the same command with --resume -o {report.path}",
+    ]

@@ -1,0 +1,276 @@
+"""Running a system: resolving SYSTEM, the JSONL command protocol, failures per document, resume.
+
+The documents come straight from the seeds, so these tests do not depend on the state of the gold.
+A "system" here is a small script or module written into ``tmp_path``; each misbehaves on purpose
+on some documents (crash, hang, garbage, a bad prediction) and the others must still be written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nkru_bench.errors import InputError
+from nkru_bench.predictions import Prediction
+from nkru_bench.runner import (
+    CommandExtractor,
+    ExtractionFailed,
+    documents_from_seeds,
+    read_partial,
+    resolve_system,
+    run,
+    to_prediction,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = documents_from_seeds(ROOT / "seeds")
+IDS = [doc["doc_id"] for doc in DOCS]
+
+# One script, told by its argument how to misbehave on which document (by position in DOCS).
+MISBEHAVING = """
+import json, sys, time
+plan = json.loads(sys.argv[1])
+for line in sys.stdin:
+    doc = json.loads(line)
+    what = plan.get(doc["doc_id"], "ok")
+    if what == "crash":
+        print("boom: cannot handle " + doc["doc_id"], file=sys.stderr, flush=True)
+        sys.exit(3)
+    if what == "hang":
+        time.sleep(60)
+    if what == "garbage":
+        print("Traceback (most recent call last): this is not JSON", flush=True)
+        continue
+    if what == "bad":
+        entity = {"start": 0, "end": 1, "type": "PERSON"}
+        print(json.dumps({"doc_id": doc["doc_id"], "entities": [entity]}), flush=True)
+        continue
+    if what == "other_doc":
+        print(json.dumps({"doc_id": "nope", "entities": []}), flush=True)
+        continue
+    if what == "slow":
+        time.sleep(30)
+    print(json.dumps({"doc_id": doc["doc_id"], "entities": [], "figures": []}), flush=True)
+"""
+
+
+def script(tmp_path: Path, plan: dict[str, str]) -> str:
+    path = tmp_path / "system.py"
+    path.write_text(MISBEHAVING, encoding="utf-8")
+    return f"{shlex.quote(sys.executable)} {shlex.quote(str(path))} {shlex.quote(json.dumps(plan))}"
+
+
+def lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_documents_from_the_seeds_drop_the_date_header() -> None:
+    assert len(DOCS) == 5
+    assert sorted(DOCS[0]) == ["date", "doc_id", "lang", "text", "title"]
+    assert DOCS[0]["date"] == "2024-10"
+    assert not DOCS[0]["text"].startswith(" date")
+    assert {doc["lang"] for doc in DOCS} == {"cs", "pl", "sl"}
+
+
+def test_the_node_example_speaks_the_protocol(tmp_path: Path) -> None:
+    out = tmp_path / "node.jsonl"
+    report = run(CommandExtractor(f"node {ROOT / 'examples' / 'extractor.js'}"), DOCS, out, progress=None)
+    assert report.failures == () and report.predicted == tuple(IDS)
+    rows = lines(out)
+    assert [row["doc_id"] for row in rows] == IDS
+    texts = {doc["doc_id"]: doc["text"] for doc in DOCS}
+    found = [
+        (texts[row["doc_id"]][e["start"] : e["end"]], e["entity_id"]) for row in rows for e in row["entities"]
+    ]
+    assert ("NATO", "ORG-NATO") in found and ("AFP", "ORG-AFP") in found
+    assert all(f"ORG-{text}" == entity_id for text, entity_id in found)
+
+
+def test_a_command_that_crashes_hangs_or_prints_garbage_fails_only_those_documents(tmp_path: Path) -> None:
+    plan = {IDS[1]: "crash", IDS[2]: "hang", IDS[3]: "garbage"}
+    out = tmp_path / "pred.jsonl"
+    started = time.monotonic()
+    report = run(CommandExtractor(script(tmp_path, plan)), DOCS, out, timeout=1.5, progress=None)
+    assert time.monotonic() - started < 20
+    assert [row["doc_id"] for row in lines(out)] == [IDS[0], IDS[4]]
+    errors = {failure.doc_id: failure.error for failure in report.failures}
+    assert list(errors) == [IDS[1], IDS[2], IDS[3]]
+    assert "exited with status 3" in errors[IDS[1]] and "boom: cannot handle" in errors[IDS[1]]
+    assert "timed out" in errors[IDS[2]]
+    assert "not a JSON object" in errors[IDS[3]] and "Traceback" in errors[IDS[3]]
+
+
+def test_a_bad_prediction_or_one_for_another_document_is_a_failure(tmp_path: Path) -> None:
+    plan = {IDS[0]: "bad", IDS[1]: "other_doc"}
+    out = tmp_path / "pred.jsonl"
+    report = run(CommandExtractor(script(tmp_path, plan)), DOCS, out, progress=None)
+    errors = {failure.doc_id: failure.error for failure in report.failures}
+    assert "field 'entities.0.type'" in errors[IDS[0]]
+    assert "'nope'" in errors[IDS[1]]
+    assert [row["doc_id"] for row in lines(out)] == IDS[2:]
+
+
+def test_python_extractors_by_module_attr_function_or_class(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "my_system.py").write_text(
+        textwrap.dedent(
+            """
+            def extract(doc):
+                return {"stance": []}
+
+            class Extractor:
+                def __init__(self):
+                    self.seen = 0
+
+                def __call__(self, doc):
+                    self.seen += 1
+                    if doc["lang"] == "sl":
+                        raise ValueError("no Slovene today")
+                    return {"doc_id": doc["doc_id"], "entities": []}
+            """
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    name, extract = resolve_system("my_system:extract")
+    assert name == "my_system.extract"
+    report = run(extract, DOCS, tmp_path / "a.jsonl", progress=None)
+    assert report.failures == ()
+    assert lines(tmp_path / "a.jsonl") == [{"doc_id": doc_id, "stance": []} for doc_id in IDS]
+    _, instance = resolve_system("my_system:Extractor")
+    report = run(instance, DOCS, tmp_path / "b.jsonl", progress=None)
+    assert [(f.doc_id, f.error.split(" (at ")[0]) for f in report.failures] == [
+        (IDS[4], "ValueError: no Slovene today")
+    ]
+    assert "my_system.py:" in report.failures[0].error
+
+
+def test_a_python_extractor_that_hangs_times_out() -> None:
+    def extract(doc: dict[str, Any]) -> dict[str, Any]:
+        if doc["doc_id"] == IDS[0]:
+            time.sleep(5)
+        return {}
+
+    with pytest.raises(ExtractionFailed, match="timed out"):
+        from nkru_bench.runner import call_in_thread
+
+        call_in_thread(extract, DOCS[0], 0.2)
+
+
+@pytest.mark.parametrize(
+    ("system", "message"),
+    [
+        ("nonsense", "unknown system"),
+        ("no_such_module_xyz:f", "cannot import module 'no_such_module_xyz'"),
+        ("json:no_such_attr", "has no attribute 'no_such_attr'"),
+        ("json:__name__", "not a callable extractor"),
+    ],
+)
+def test_a_system_that_cannot_be_resolved_is_an_input_error(system: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        resolve_system(system)
+
+
+def test_system_and_cmd_are_exclusive() -> None:
+    with pytest.raises(InputError, match="either SYSTEM or --cmd"):
+        resolve_system("rules", "cat")
+    with pytest.raises(InputError, match="either SYSTEM or --cmd"):
+        resolve_system(None, None)
+
+
+@pytest.mark.parametrize(
+    ("result", "message"),
+    [
+        ([], "returned list"),
+        ({"entities": [{"start": 0}]}, "field 'entities.0.end'"),
+        ({"unknown": 1}, "field 'unknown'"),
+        (Prediction(doc_id="other"), "doc_id 'other'"),
+    ],
+)
+def test_what_is_not_a_prediction_is_said_in_one_line(result: Any, message: str) -> None:
+    with pytest.raises(ExtractionFailed, match=message) as caught:
+        to_prediction(result, "doc")
+    assert "\n" not in str(caught.value)
+
+
+def test_resume_keeps_complete_lines_and_redoes_a_truncated_one(tmp_path: Path) -> None:
+    out = tmp_path / "pred.jsonl"
+    complete = "".join(json.dumps({"doc_id": doc_id, "entities": []}) + "\n" for doc_id in IDS[:2])
+    out.write_text(complete + '{"doc_id": "' + IDS[2] + '", "entit', encoding="utf-8")
+    called: list[str] = []
+
+    def extract(doc: dict[str, Any]) -> dict[str, Any]:
+        called.append(doc["doc_id"])
+        return {"entities": []}
+
+    report = run(extract, DOCS, out, resume=True, progress=None)
+    assert called == IDS[2:]
+    assert report.resumed == tuple(IDS[:2]) and report.predicted == tuple(IDS[2:])
+    assert [row["doc_id"] for row in lines(out)] == IDS
+
+
+def test_resume_refuses_a_file_it_cannot_trust(tmp_path: Path) -> None:
+    out = tmp_path / "pred.jsonl"
+    out.write_text(f'{{"doc_id": "{IDS[0]}"}}\nnot json\n{{"doc_id": "elsewhere"}}\n', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_partial(out, IDS)
+    shown = [str(problem) for problem in caught.value.problems]
+    assert shown[0].startswith(f"{out}:2:") and "not valid JSON" in shown[0]
+    assert shown[1].startswith(f"{out}:3: field 'doc_id':")
+
+
+def test_without_resume_the_output_starts_afresh(tmp_path: Path) -> None:
+    out = tmp_path / "pred.jsonl"
+    out.write_text("old content\n", encoding="utf-8")
+    run(lambda doc: {}, DOCS[:1], out, progress=None)
+    assert lines(out) == [{"doc_id": IDS[0]}]
+
+
+def test_ctrl_c_keeps_what_was_written_and_resume_finishes(tmp_path: Path) -> None:
+    out = tmp_path / "pred.jsonl"
+    command = script(tmp_path, {IDS[2]: "slow"})
+    argv = [sys.executable, "-m", "nkru_bench", "run", "--cmd", command, "-o", str(out), "--no-score"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and (not out.exists() or out.read_text().count("\n") < 2):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=20)
+    assert proc.returncode == 130, stderr
+    assert "--resume" in stderr and "Traceback" not in stderr
+    assert [row["doc_id"] for row in lines(out)] == IDS[:2]
+    report = run(CommandExtractor(script(tmp_path, {})), DOCS, out, resume=True, progress=None)
+    assert report.resumed == tuple(IDS[:2]) and report.failures == ()
+    assert [row["doc_id"] for row in lines(out)] == IDS
+
+
+def test_progress_names_each_document(tmp_path: Path) -> None:
+    import io
+
+    progress = io.StringIO()
+    run(lambda doc: {}, DOCS, tmp_path / "p.jsonl", progress=progress)
+    shown = progress.getvalue().splitlines()
+    assert [line.split()[0] for line in shown[:-1]] == [f"[{i}/5]" for i in range(1, 6)]
+    assert all("elapsed" in line for line in shown[:-1])
+    assert shown[-1].startswith("done in") and shown[-1].endswith("5 predicted, 0 failed, 0 resumed")
+
+
+def test_no_process_is_left_behind(tmp_path: Path) -> None:
+    marker = tmp_path / "pid"
+    command = f"echo $$ > {shlex.quote(str(marker))}; exec {script(tmp_path, {IDS[0]: 'hang'})}"
+    run(CommandExtractor(command), DOCS[:1], tmp_path / "p.jsonl", timeout=0.5, progress=None)
+    pid = int(marker.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
