@@ -70,6 +70,81 @@ def _score_run(out: Path, gold: object, report: object, args: argparse.Namespace
     raise InputError(Problem(str(out), None, None, "scoring is not available yet: use --no-score"))
 
 
+def _cmd_score(args: argparse.Namespace) -> int:
+    from nkru_bench.report import leaderboard, score_table
+    from nkru_bench.scoring import score
+
+    options = {"allow_missing": args.allow_missing, "resamples": args.resamples, "seed": args.seed}
+    result = score(args.predictions, args.gold, **options)
+    return _emit_result(result.to_json(), args.json, args.markdown, score_table, lambda r: leaderboard([r]))
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from nkru_bench.report import compare_markdown, compare_table
+    from nkru_bench.scoring import compare
+
+    options = {"allow_missing": args.allow_missing, "resamples": args.resamples, "seed": args.seed}
+    comparison = compare(args.pred_a, args.pred_b, args.gold, **options)
+    return _emit_result(comparison.to_json(), args.json, args.markdown, compare_table, compare_markdown)
+
+
+def _emit_result(
+    obj: dict, json_out: Path | None, markdown: bool, table: Callable[[dict], str], md: Callable[[dict], str]
+) -> int:
+    """Write the JSON (``-``: stdout, instead of the table) and print the table or the Markdown."""
+    import json
+
+    if json_out is not None and str(json_out) == "-":
+        print(json.dumps(obj, indent=2, ensure_ascii=False))
+        return 0
+    if json_out is not None:
+        _write_atomically(json_out, json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+    print(md(obj) if markdown else table(obj), end="")
+    return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file and rename it: an existing file is replaced whole or kept."""
+    import os
+    import tempfile
+
+    from nkru_bench.errors import Problem
+
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a result is an ordinary file
+        os.replace(temporary, path)
+    except OSError as error:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        message = f"cannot be written: {error.strerror or error}"
+        raise InputError(Problem(str(path), None, None, message)) from None
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def _add_score_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--gold", type=Path, metavar="PATH", help="annotations, dataset folder or .parquet")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the JSON result to OUT ('-': stdout)")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown instead of the table")
+    parser.add_argument("--allow-missing", action="store_true", help="absent documents predict nothing")
+    parser.add_argument("--resamples", type=_count, default=1000, metavar="N", help="bootstrap resamples")
+    parser.add_argument("--seed", type=int, default=12345, metavar="N", help="bootstrap seed")
+
+
 def _add_gold_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--annotations", type=Path, default=Path("annotations"), help="annotation folder")
     parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="seed folder with manifest.jsonl")
@@ -103,6 +178,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", type=Path, metavar="PATH", help="gold to run on and score against (shipped)")
     p.add_argument("--no-score", action="store_true", help="only write the predictions")
     p.set_defaults(handler=_cmd_run)
+
+    p = sub.add_parser("score", help="score predictions (JSON Lines) against the gold")
+    p.add_argument("predictions", metavar="PRED", help="JSON Lines, one per document ('-': stdin)")
+    _add_score_options(p)
+    p.set_defaults(handler=_cmd_score)
+
+    p = sub.add_parser("compare", help="compare two systems by a paired bootstrap over documents")
+    p.add_argument("pred_a", metavar="PRED_A", help="predictions of system A")
+    p.add_argument("pred_b", metavar="PRED_B", help="predictions of system B")
+    _add_score_options(p)
+    p.set_defaults(handler=_cmd_compare)
 
     return parser
 

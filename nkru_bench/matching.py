@@ -96,8 +96,13 @@ class FigureCounts:
     value_unit: SetCounts
     qualifier: Tally
     source: Tally
-    by_unit: tuple[tuple[str, SetCounts], ...]  # value_unit counts per unit seen, sorted
+    by_unit: tuple[tuple[str, UnitCounts], ...]  # units seen in gold or predictions, sorted
     ignored: int = 0
+
+
+@dataclass(frozen=True)
+class UnitCounts:
+    value_unit: SetCounts
 
 
 @dataclass(frozen=True)
@@ -347,10 +352,10 @@ def match_figures(
     by_unit = tuple(
         (
             u,
-            _one_to_one(
-                sum(g.unit == u for g in gold),
-                sum(p.unit == u for p in kept),
-                sum(g.unit == u for g, _ in value_unit),
+            UnitCounts(
+                _one_to_one(
+                    *(sum(x.unit == u for x in xs) for xs in (gold, kept, (g for g, _ in value_unit)))
+                )
             ),
         )
         for u in units

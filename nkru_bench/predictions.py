@@ -126,7 +126,8 @@ def _message(error: dict[str, Any]) -> str:
 def _bad_values(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[str, str]]:
     """(field, message) for every number that is not finite and every string that is not valid text."""
     if isinstance(value, float) and not math.isfinite(value):
-        yield _path(loc), f"{value} is not a finite number (JSON has no NaN or Infinity)"
+        name = "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+        yield _path(loc), f"{name} is not a number in JSON: give a finite number"
     elif isinstance(value, str) and _SURROGATE.search(value):
         yield _path(loc), f"{_short(value)} is not valid UTF-8 text"
     elif isinstance(value, dict):
