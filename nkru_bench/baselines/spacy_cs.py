@@ -4,12 +4,14 @@ An optional extra (``pip install 'nkru-bench[spacy]'``): the PyPI package ``cs-c
 carries its weights, so it runs offline. Its license is CC BY-NC-SA 3.0 (it is trained on the Czech
 Named Entity Corpus 2.0): non-commercial use, share alike; nkru_bench does not ship it.
 
-It predicts entities only, and only for Czech documents: for a document in another language the
-``entities`` key is left out (not attempted), as are ``figures`` and ``stance`` everywhere, so the
-scorer reports it on what it tried. The model's labels map to the benchmark's types (``LABELS``;
-numeric, temporal and ``MISC`` labels are dropped); a mention's lemma is the model's token lemmas
-joined, each keeping the case of its first letter in the text ("Severní Koreou" -> "Severní
-Korea"); no entity ids (no linking).
+It predicts entities only (``figures`` and ``stance`` are left out: not attempted), and only in
+Czech: for a Polish or Slovene document it predicts no entity (``entities: []``). The scorer takes
+a task as attempted for the whole system, not per document, so its entity scores cover all the
+documents and its ``by_lang.cs`` slice is the one to compare.
+
+The model's labels map to the benchmark's types (``LABELS``; numeric, temporal and ``MISC`` labels
+are dropped). A mention's lemma is the model's token lemmas joined, each keeping the case of its
+first letter in the text ("Severní Koreou" -> "Severní Korea"). No entity ids (no linking).
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ class SpacyCsExtractor:
 
     def __call__(self, doc: dict[str, Any]) -> Prediction:
         if doc["lang"] != LANG:
-            return Prediction(doc_id=doc["doc_id"])
+            return Prediction(doc_id=doc["doc_id"], entities=())
         parsed = self.nlp(doc["text"])
         entities = tuple(
             PredEntity(start=ent.start_char, end=ent.end_char, type=LABELS[ent.label_], lemma=_lemma(ent))  # type: ignore[arg-type]
