@@ -58,16 +58,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
     documents = [document_dict(doc) for doc in gold.documents]
     report = run(extractor, documents, out, resume=args.resume, timeout=args.timeout or None)
     print(f"predictions: {out}", file=sys.stderr)
-    status = 0 if args.no_score else _score_run(out, gold, report, args)
-    for line in failure_lines(report):
-        print(line, file=sys.stderr)
+    scored = not args.no_score and (report.predicted or report.resumed)
+    try:
+        status = _score_run(out, gold, bool(report.failures), args) if scored else 0
+    finally:
+        for line in failure_lines(report):
+            print(line, file=sys.stderr)
     return 1 if report.failures else status
 
 
-def _score_run(out: Path, gold: object, report: object, args: argparse.Namespace) -> int:
-    from nkru_bench.errors import Problem
+def _score_run(out: Path, gold: object, failed: bool, args: argparse.Namespace) -> int:
+    """Score a run as ``score`` does; the documents the system failed on count as predicting nothing."""
+    from nkru_bench.report import leaderboard, score_table
+    from nkru_bench.scoring import score
 
-    raise InputError(Problem(str(out), None, None, "scoring is not available yet: use --no-score"))
+    result = score(out, gold, allow_missing=failed)
+    return _emit_result(result.to_json(), args.json, False, score_table, lambda r: leaderboard([r]))
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
