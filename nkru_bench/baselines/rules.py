@@ -10,7 +10,7 @@ the lexicon's ``about`` fields and in the README; in short:
   skipped, unit from the words that follow, qualifier from the hedge word before, source = the
   nearest actor before it in the paragraph;
 - stance: a cue word (deny / confirm / condemn / support) plus a topic word in one sentence gives
-  the nearest actor of that sentence a position on the topic's target.
+  the sentence's first actor before the cue (after it when there is none) a position on the target.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ class RulesExtractor:
         self.org_heads = tuple(spot["org_heads"])
         self.loc_heads = tuple(spot["loc_heads"])
         self.stop = frozenset(spot["stop"])
+        self.function_words = frozenset(spot["function_words"])
         self.suffixes: dict[str, list[list[str]]] = spot["surname_suffixes"]
         fig = data["figures"]
         self.units = {unit: _words(words, re.IGNORECASE) for unit, words in fig["units"].items()}
@@ -116,6 +117,10 @@ class RulesExtractor:
                 spotted.append(Mention(first[0], group[-1][1], "ORG", text[first[0] : group[-1][1]]))
                 continue
             for run in _split(group, covered):
+                if _sentence_initial(text, run[0][0]) and self._common(run[0][2], text):
+                    run = run[1:]
+                if not run:
+                    continue
                 mention = self._spot(text, run, lang, known + spotted)
                 if mention is not None:
                     spotted.append(mention)
@@ -148,6 +153,13 @@ class RulesExtractor:
         if run[-1][2].isupper():
             return Mention(start, end, "ORG", surface)  # "Rosyjski MSZ"
         return Mention(start, end, "PER", self._person_lemma(surface, lang))
+
+    def _common(self, word: str, text: str) -> bool:
+        """A capitalized word that is no name: a function word, or one found in lower case too."""
+        lower = word.lower()
+        return (
+            lower in self.function_words or re.search(rf"(?<!\w){re.escape(lower)}(?!\w)", text) is not None
+        )
 
     def _person_lemma(self, surface: str, lang: str) -> str:
         *names, last = surface.split(" ")
@@ -216,8 +228,8 @@ class RulesExtractor:
             for cue, kind, label in self.cues:
                 for match in cue.finditer(lower):
                     at = start + match.start()
-                    after = next((m for m in inside if m.start > at), None)
-                    holder = _nearest_before(inside, at, start) or after
+                    holder = next((m for m in inside if m.end <= at), None)  # the speaker comes first
+                    holder = holder or next((m for m in inside if m.start > at), None)
                     if holder is None or holder.actor is None:
                         continue
                     for target, topic, topic_kind in self.topics:
