@@ -56,7 +56,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     gold = load_gold(args.gold)
     out = args.output or Path("runs") / f"{name}.jsonl"
     documents = [document_dict(doc) for doc in gold.documents]
-    report = run(extractor, documents, out, resume=args.resume, timeout=args.timeout or None)
+    timeout = args.timeout or None
+    report = run(extractor, documents, out, resume=args.resume, timeout=timeout, progress=sys.stderr)
     print(f"predictions: {out}", file=sys.stderr)
     scored = not args.no_score and (report.predicted or report.resumed)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from nkru_bench.cli import main
 from nkru_bench.errors import InputError
 from nkru_bench.predictions import Prediction
 from nkru_bench.runner import (
@@ -274,3 +276,59 @@ def test_no_process_is_left_behind(tmp_path: Path) -> None:
     pid = int(marker.read_text())
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_run_rules_prints_scores_for_all_three_layers_with_intervals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, scores = tmp_path / "rules.jsonl", tmp_path / "rules.json"
+    assert main(["run", "rules", "-o", str(out), "--json", str(scores)]) == 0
+    shown = capsys.readouterr()
+    for task in ("entities", "figures", "stance"):
+        assert re.search(rf"^{task} .*95% CI", shown.out, re.MULTILINE), task
+    assert "[5/5]" in shown.err and f"predictions: {out}" in shown.err
+    result = json.loads(scores.read_text(encoding="utf-8"))
+    assert result["tasks"]["attempted"] == ["entities", "figures", "stance"]
+    assert len(result["entities"]["strict"]["ci"]) == 2 and "missing:error" in result["signature"]
+
+
+def test_run_scores_the_other_documents_when_one_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "pred.jsonl"
+    status = main(["run", "--cmd", script(tmp_path, {IDS[1]: "crash"}), "-o", str(out)])
+    shown = capsys.readouterr()
+    assert status == 1
+    assert f"{IDS[1]}: the command exited with status 3" in shown.err
+    assert "1 document(s) failed" in shown.err and "--resume" in shown.err
+    assert "missing" in shown.out and IDS[1] in shown.out  # scored as predicting nothing
+    assert [row["doc_id"] for row in lines(out)] == [IDS[0], *IDS[2:]]
+
+
+def test_run_where_every_document_fails_does_not_score(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = {doc_id: "garbage" for doc_id in IDS}
+    assert main(["run", "--cmd", script(tmp_path, plan), "-o", str(tmp_path / "p.jsonl")]) == 1
+    shown = capsys.readouterr()
+    assert shown.out == "" and "5 document(s) failed" in shown.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "nonsense"], "error: nonsense: unknown system"),
+        (["run"], "give either SYSTEM or --cmd"),
+        (["run", "spacy-cs"], "pip install 'nkru-bench[spacy]'"),
+    ],
+)
+def test_run_with_a_system_that_cannot_run_is_one_line_and_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "spacy", None)  # as if the optional extra were not installed
+    assert main(argv) == 2
+    shown = capsys.readouterr().err
+    assert message in shown and "Traceback" not in shown and len(shown.splitlines()) == 1
