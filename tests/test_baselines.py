@@ -226,7 +226,7 @@ def test_the_stored_rules_predictions_are_a_fresh_run(tmp_path: Path) -> None:
     assert [d["doc_id"] for d in map(document_dict, gold.documents)] == [d["doc_id"] for d in DOCS]
     fresh = tmp_path / "rules.jsonl"
     leaderboard.run_baseline("rules", gold, fresh)
-    stored = leaderboard.predictions_path("rules")
+    stored = leaderboard.predictions_path("rules", ROOT)
     assert fresh.read_text(encoding="utf-8") == stored.read_text(encoding="utf-8"), (
         "run: python -m nkru_bench.baselines.leaderboard"
     )
@@ -235,4 +235,4 @@ def test_the_stored_rules_predictions_are_a_fresh_run(tmp_path: Path) -> None:
 def test_the_readme_leaderboard_is_what_the_harness_computes() -> None:
     region = leaderboard.readme_region((ROOT / "README.md").read_text(encoding="utf-8"))
     assert region is not None, f"README.md needs a region {leaderboard.BEGIN} ... {leaderboard.END}"
-    assert region == leaderboard.table(load_gold()), "run: python -m nkru_bench.baselines.leaderboard"
+    assert region == leaderboard.table(load_gold(), ROOT), "run: python -m nkru_bench.baselines.leaderboard"

@@ -23,7 +23,7 @@ from nkru_bench.baselines import BASELINES
 from nkru_bench.errors import InputError
 from nkru_bench.records import Gold
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(".")  # the checkout: run the tool from its root, or pass --root
 BEGIN, END = "<!-- leaderboard:begin -->", "<!-- leaderboard:end -->"
 
 
@@ -106,14 +106,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nkru_bench.baselines.leaderboard", description=__doc__)
     parser.add_argument("--check", action="store_true", help="exit 1 when anything is stale")
     parser.add_argument("--gold", type=Path, help="gold to score on (default: the shipped gold)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="checkout root (README.md, examples/)")
     args = parser.parse_args(argv)
     gold = load_gold(args.gold)
     if args.check:
-        problems = stale(gold)
+        problems = stale(gold, args.root)
         for problem in problems:
             print(problem, file=sys.stderr)
         return 1 if problems else 0
-    for note in update(gold):
+    for note in update(gold, args.root):
         print(note)
     return 0
 
