@@ -95,6 +95,34 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return _emit_result(comparison.to_json(), args.json, args.markdown, compare_table, compare_markdown)
 
 
+def _cmd_add_doc(args: argparse.Namespace) -> int:
+    from nkru_bench.extending import add_doc
+
+    seed = add_doc(args.file, args.lang, args.date, args.root)
+    empty = f"annotations/docs/{seed.doc_id}.jsonl"
+    print(f"added {seed.doc_id} ({seed.lang}, date {seed.date or '-'}): seeds/{seed.file}, {empty} (empty)")
+    return 0
+
+
+def _cmd_preannotate(args: argparse.Namespace) -> int:
+    from nkru_bench.preannotation import preannotate
+    from nkru_bench.runner import resolve_system
+
+    name, extractor = resolve_system(args.system, args.cmd)
+    draft, path = preannotate(args.doc_id, extractor, name, args.root, args.replace, args.timeout or None)
+    layers = [line["layer"] for line in draft.lines]
+    counts = ", ".join(f"{layers.count(layer)} {layer}" for layer in ("entity", "figure", "stance"))
+    print(f'{path}: added {counts} line(s), all "status": "unreviewed"')
+    if draft.dropped:
+        print(f"{path}: dropped {len(draft.dropped)} unreviewed line(s) of an earlier draft")
+    if draft.kb:
+        ids = ", ".join(entry["entity_id"] for entry in draft.kb)
+        print(f"annotations/kb.jsonl: added {len(draft.kb)} unreviewed draft entr(y/ies): {ids}")
+    for reason in draft.skipped:
+        print(f"skipped {reason}", file=sys.stderr)
+    return 0
+
+
 def _emit_result(
     obj: dict, json_out: Path | None, markdown: bool, table: Callable[[dict], str], md: Callable[[dict], str]
 ) -> int:
@@ -196,6 +224,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pred_b", metavar="PRED_B", help="predictions of system B")
     _add_score_options(p)
     p.set_defaults(handler=_cmd_compare)
+
+    p = sub.add_parser("add-doc", help="add an article to the seeds with an empty annotation file")
+    p.add_argument("file", type=Path, metavar="FILE", help="the article, UTF-8 text")
+    p.add_argument("--lang", required=True, metavar="LANG", help="cs, pl or sl")
+    p.add_argument("--date", metavar="YYYY-MM[-DD]", help="when the file has no ' date YYYY-MM ' header")
+    p.add_argument("--root", type=Path, default=Path("."), help="checkout root (seeds/, annotations/)")
+    p.set_defaults(handler=_cmd_add_doc)
+
+    p = sub.add_parser("preannotate", help="draft an article's annotations from a system (unreviewed)")
+    p.add_argument("doc_id", metavar="DOC_ID", help="the article, as add-doc named it")
+    p.add_argument("--system", metavar="SYSTEM", help="a baseline (rules, spacy-cs) or module:attr")
+    p.add_argument("--cmd", metavar="COMMAND", help="an external system speaking JSON Lines on stdin/stdout")
+    p.add_argument("--root", type=Path, default=Path("."), help="checkout root (seeds/, annotations/)")
+    p.add_argument("--replace", action="store_true", help="drop the unreviewed lines of an earlier draft")
+    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="0: none")
+    p.set_defaults(handler=_cmd_preannotate)
 
     return parser
 
