@@ -332,3 +332,11 @@ def test_run_with_a_system_that_cannot_run_is_one_line_and_exit_2(
     assert main(argv) == 2
     shown = capsys.readouterr().err
     assert message in shown and "Traceback" not in shown and len(shown.splitlines()) == 1
+
+
+def test_run_an_external_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    command = f"node {shlex.quote(str(ROOT / 'examples' / 'extractor.js'))}"
+    assert main(["run", "--cmd", command, "-o", str(tmp_path / "node.jsonl")]) == 0
+    shown = capsys.readouterr().out
+    assert re.search(r"^entities .*95% CI", shown, re.MULTILINE)
+    assert "not attempted figures, stance" in shown
