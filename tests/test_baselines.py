@@ -237,3 +237,8 @@ def test_the_readme_leaderboard_is_what_the_harness_computes() -> None:
     region = leaderboard.readme_region((ROOT / "README.md").read_text(encoding="utf-8"))
     assert region is not None, f"README.md needs a region {leaderboard.BEGIN} ... {leaderboard.END}"
     assert region == leaderboard.table(load_gold(), ROOT), "run: python -m nkru_bench.baselines.leaderboard"
+
+
+def test_the_readme_shows_the_tested_node_example() -> None:
+    example = (ROOT / "examples" / "extractor.js").read_text(encoding="utf-8")
+    assert f"```js\n{example}```" in (ROOT / "README.md").read_text(encoding="utf-8")
