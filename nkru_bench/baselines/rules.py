@@ -142,7 +142,9 @@ class RulesExtractor:
                 return None
             if word.isupper() and 2 <= len(word) <= 6:
                 return Mention(start, end, "ORG", word)
-            for person in reversed([m for m in seen if m.type == "PER"]):
+            for person in sorted(
+                (m for m in seen if m.type == "PER" and m.end <= start), key=lambda m: -m.start
+            ):
                 surname = person.lemma.split()[-1]
                 stem = surname[: max(4, len(surname) - 2)]
                 if len(word) >= 4 and word.startswith(stem):
