@@ -152,7 +152,8 @@ def resolve_system(system: str | None, cmd: str | None = None) -> tuple[str, Ext
 def _describe(error: BaseException) -> str:
     frames = traceback.extract_tb(error.__traceback__)
     where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-    return f"{type(error).__name__}: {error}{where}"
+    message = " ".join(str(error).split())  # one line, whatever the exception says
+    return f"{type(error).__name__}: {message}{where}"
 
 
 def call_in_thread(extractor: Extractor, doc: dict[str, Any], timeout: float | None) -> Any:
