@@ -243,8 +243,24 @@ def _with_region(body: str, begin: str, end: str, content: str) -> str:
     return body[: start + len(begin)] + "\n" + content + "\n" + body[stop:]
 
 
-def card_body(gold: Gold, body: str) -> str:
-    return _with_region(body, STATS_BEGIN, STATS_END, card_stats(gold))
+AGREEMENT_BEGIN, AGREEMENT_END = "<!-- agreement:begin -->", "<!-- agreement:end -->"
+PASSES_DIR = "passes"
+
+
+def pass_agreement(annotations: Path, seeds: Path) -> str:
+    """The agreement table of the first two annotation passes under ``annotations/passes/``."""
+    from nkru_bench.agreement import agreement, agreement_markdown
+
+    passes = sorted(p for p in (annotations / PASSES_DIR).glob("*") if p.is_dir())
+    if len(passes) < 2:
+        return "(fewer than two annotation passes: no agreement to report)"
+    a, b = (_gold(path, seeds) for path in passes[:2])
+    return agreement_markdown(agreement(a, b), passes[0].name, passes[1].name)
+
+
+def card_body(gold: Gold, body: str, agreement_table: str) -> str:
+    body = _with_region(body, STATS_BEGIN, STATS_END, card_stats(gold))
+    return _with_region(body, AGREEMENT_BEGIN, AGREEMENT_END, agreement_table)
 
 
 def _split_card(text: str) -> tuple[str, str]:
@@ -282,7 +298,8 @@ def build(annotations: Path, seeds: Path, root: Path) -> list[Path]:
     written.append(manifest)
     card = root / CARD
     _, body = _split_card(card.read_text(encoding="utf-8") if card.exists() else "")
-    card.write_text(card_header(gold, tables) + card_body(gold, body), encoding="utf-8")
+    agreement_table = pass_agreement(annotations, seeds)
+    card.write_text(card_header(gold, tables) + card_body(gold, body, agreement_table), encoding="utf-8")
     written.append(card)
     return written
 
@@ -321,6 +338,6 @@ def check(annotations: Path, seeds: Path, root: Path) -> list[str]:
     header, body = _split_card(card.read_text(encoding="utf-8") if card.exists() else "")
     if header != card_header(gold, tables):
         stale.append(f"{card}: its YAML header differs from the built data")
-    if body != card_body(gold, body):
-        stale.append(f"{card}: its composition tables differ from the annotations' counts")
+    if body != card_body(gold, body, pass_agreement(annotations, seeds)):
+        stale.append(f"{card}: its composition or agreement tables differ from the annotations")
     return stale

@@ -180,6 +180,26 @@ def _add_score_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=12345, metavar="N", help="bootstrap seed")
 
 
+def _cmd_agree(args: argparse.Namespace) -> int:
+    import json
+
+    from nkru_bench.agreement import agreement, agreement_markdown, disagreements
+    from nkru_bench.loading import load_gold
+
+    a, b = load_gold(args.a, seeds=args.seeds), load_gold(args.b, seeds=args.seeds)
+    stats = agreement(a, b)
+    print(agreement_markdown(stats, str(args.a), str(args.b)))
+    found = disagreements(a, b)
+    print(f"\n{len(found)} disagreement(s):")
+    for item in found:
+        print(item)
+    if args.json:
+        from nkru_bench.annotations import write_text_atomically
+
+        write_text_atomically(args.json, json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
 def _add_gold_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--annotations", type=Path, default=Path("annotations"), help="annotation folder")
     parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="seed folder with manifest.jsonl")
@@ -196,6 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check the annotations and seeds; exit 1 on any problem")
     _add_gold_options(p)
     p.set_defaults(handler=_cmd_validate)
+
+    p = sub.add_parser("agree", help="agreement between two annotation sets, and their disagreements")
+    p.add_argument("a", type=Path, help="annotation folder (or any gold source) of pass A")
+    p.add_argument("b", type=Path, help="annotation folder (or any gold source) of pass B")
+    p.add_argument("--seeds", type=Path, default=Path("seeds"), help="seed folder with manifest.jsonl")
+    p.add_argument("--json", type=Path, help="also write the agreement figures as JSON")
+    p.set_defaults(handler=_cmd_agree)
 
     p = sub.add_parser("build", help="compile seeds + annotations into Parquet and the card's YAML")
     _add_gold_options(p)
