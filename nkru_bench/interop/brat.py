@@ -1,0 +1,563 @@
+"""brat standoff, which brat and INCEpTION read and write: ``<doc_id>.txt`` + ``<doc_id>.ann``.
+
+The folder also holds ``annotation.conf`` and ``visual.conf`` (so that brat opens it as a
+collection) and ``kb.jsonl`` (the knowledge base, read-only there: edit it in ``annotations/``).
+The mapping keeps every field of every annotation line, so export then import is lossless:
+
+- ``title``, ``boilerplate``: text-bound ``Title``, ``Boilerplate``;
+- ``entity``: text-bound ``PER``/``ORG``/``LOC``/``EVT``/``PRO``, note ``lemma=… | entity_id=…``;
+- ``figure``: text-bound ``Figure``, attributes ``Unit`` and ``Qualifier``, note
+  ``value=… | source_id=… | claim_id=…`` (a key left out is null);
+- ``stance``: an event ``Stance`` whose trigger is the first evidence span and whose ``Evidence``
+  arguments (``Evidence``, ``Evidence2``, … in order) are the further evidence spans; attributes
+  ``Target`` and ``Label``; note ``holder_id=…``;
+- a line's ``note``: ``note=…`` in the same note; ``"status": "unreviewed"``: the binary attribute
+  ``Unreviewed`` (untick it once the annotation is checked).
+
+Notes are brat's ``AnnotatorNotes`` (``#`` lines), ``key=value`` pairs separated by `` | ``; a value
+is written as a JSON string when it has a ``|``, starts with ``"``, or has edge white space. A span
+across a line break is written as fragments (brat draws spans line by line) and joined back on
+import when the gaps between the fragments are white space only; any other discontinuous span is an
+error, and so are relations and normalizations, which the gold has no place for.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nkru_bench.annotations import KB_FILE, Line
+from nkru_bench.errors import InputError, Problem
+from nkru_bench.interop import UNREVIEWED, Bundle, Sheet, check_line, line_order
+from nkru_bench.jsonlines import dumps, read_jsonl
+from nkru_bench.records import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, UNITS
+
+CONF, VISUAL = "annotation.conf", "visual.conf"
+SPAN_TYPES = {"title": "Title", "boilerplate": "Boilerplate", "figure": "Figure"}
+LAYER_OF_TYPE = {**{v: k for k, v in SPAN_TYPES.items()}, **{t: "entity" for t in ENTITY_TYPES}}
+STANCE, EVIDENCE = "Stance", "Evidence"
+NOTE_KEYS = {
+    "title": (),
+    "boilerplate": (),
+    "entity": ("lemma", "entity_id"),
+    "figure": ("value", "source_id", "claim_id"),
+    "stance": ("holder_id",),
+}
+REQUIRED_NOTES = {"entity": ("lemma", "entity_id"), "figure": ("value",), "stance": ("holder_id",)}
+ATTRIBUTES = {
+    "figure": {"Unit": "unit", "Qualifier": "qualifier"},
+    "stance": {"Target": "target", "Label": "label"},
+}
+FLAG = "Unreviewed"
+SEPARATOR = " | "
+_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_KEY = re.compile(r"\s*([A-Za-z_]+)=")
+_NEXT = re.compile(r"\s*\|\s*")
+_OFFSETS = re.compile(r"\d+ \d+(?:;\d+ \d+)*")
+_ROLE = re.compile(r"Evidence(\d*)")
+
+
+def annotation_conf() -> str:
+    """brat's annotation configuration for the folder (entity types, the Stance event, attributes)."""
+    values = {"Unit": UNITS, "Qualifier": QUALIFIERS, "Target": TARGETS, "Label": LABELS}
+    lines = [
+        "# nkru_bench: written by 'nkru-bench export brat' (see nkru_bench/interop/brat.py)",
+        "[entities]",
+        *ENTITY_TYPES,
+        "Figure",
+        "Title",
+        "Boilerplate",
+        EVIDENCE,
+        "",
+        "[relations]",
+        "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
+        "",
+        "[events]",
+        f"{STANCE}\t{EVIDENCE}*:{EVIDENCE}",
+        "",
+        "[attributes]",
+        *(
+            f"{name}\tArg:{'Figure' if name in ('Unit', 'Qualifier') else STANCE}, Value:{'|'.join(v)}"
+            for name, v in values.items()
+        ),
+        f"{FLAG}\tArg:<ANY>",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def visual_conf() -> str:
+    colors = {
+        "PER": "#ffccaa",
+        "ORG": "#8fb2ff",
+        "LOC": "#a4de02",
+        "EVT": "#ffe000",
+        "PRO": "#e0b0ff",
+        "Figure": "#7fe2ff",
+        "Title": "#dddddd",
+        "Boilerplate": "#eeeeee",
+        STANCE: "#ff9090",
+        EVIDENCE: "#ffc0c0",
+    }
+    lines = ["[labels]", *colors, "", "[drawing]"]
+    lines += [f"{name}\tbgColor:{color}" for name, color in colors.items()]
+    lines += [
+        "SPAN_DEFAULT\tfgColor:black, bgColor:lightgreen, borderColor:darken",
+        "ARC_DEFAULT\tcolor:black, arrowHead:triangle-5",
+        "ATTRIBUTE_DEFAULT\tglyph:*",
+        f"{FLAG}\tglyph:?",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# --- notes ----------------------------------------------------------------------------------------
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() and abs(value) < 2**53 else repr(float(value))
+
+
+def _note_value(value: str) -> str:
+    bare = value and value == value.strip() and "|" not in value and not value.startswith('"')
+    bare = bare and not any(c in _BREAKS or c == "\t" for c in value)
+    return value if bare else json.dumps(value, ensure_ascii=False)
+
+
+def note_text(pairs: list[tuple[str, Any]]) -> str:
+    """``key=value | key=value``; None values are left out."""
+    parts = []
+    for key, value in pairs:
+        if value is None:
+            continue
+        shown = _number_text(value) if key == "value" else _note_value(value)
+        parts.append(f"{key}={shown}")
+    return SEPARATOR.join(parts)
+
+
+def parse_note(note: str) -> dict[str, str]:
+    """The ``key=value`` pairs of a note (values as written, JSON strings decoded)."""
+    pairs: dict[str, str] = {}
+    decoder = json.JSONDecoder()
+    pos = 0
+    while pos < len(note) and note[pos:].strip():
+        match = _KEY.match(note, pos)
+        if match is None:
+            raise ValueError(f"expected key=value at {note[pos:][:20]!r}")
+        key, pos = match.group(1), match.end()
+        if note.startswith('"', pos):
+            try:
+                value, pos = decoder.raw_decode(note, pos)
+            except ValueError:
+                raise ValueError(f"the quoted value of {key!r} is not a JSON string") from None
+            if not isinstance(value, str):
+                raise ValueError(f"the quoted value of {key!r} is not a string")
+        else:
+            stop = note.find("|", pos)
+            stop = len(note) if stop == -1 else stop
+            value, pos = note[pos:stop].strip(), stop
+        if key in pairs:
+            raise ValueError(f"{key!r} is given twice")
+        pairs[key] = value
+        if pos < len(note):
+            separator = _NEXT.match(note, pos)
+            if separator is None:
+                raise ValueError(f"expected ' | ' after the value of {key!r}")
+            pos = separator.end()
+    return pairs
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut at line breaks (which are left out), as brat needs."""
+    pieces, begin = [], start
+    for i in range(start, end):
+        if text[i] in _BREAKS:
+            if begin < i:
+                pieces.append((begin, i))
+            begin = i + 1
+    if begin < end:
+        pieces.append((begin, end))
+    return pieces
+
+
+@dataclass
+class _Writer:
+    text: str
+    lines: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def _id(self, kind: str) -> str:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        return f"{kind}{self.counts[kind]}"
+
+    def span(self, type_: str, start: int, end: int) -> str:
+        ident = self._id("T")
+        pieces = fragments(self.text, start, end)
+        offsets = ";".join(f"{s} {e}" for s, e in pieces)
+        self.lines.append(f"{ident}\t{type_} {offsets}\t{' '.join(self.text[s:e] for s, e in pieces)}")
+        return ident
+
+    def attribute(self, name: str, target: str, value: str | None = None) -> None:
+        self.lines.append(f"{self._id('A')}\t{name} {target}" + ("" if value is None else f" {value}"))
+
+    def note(self, target: str, text: str) -> None:
+        if text:
+            self.lines.append(f"{self._id('#')}\tAnnotatorNotes {target}\t{text}")
+
+    def add(self, obj: dict[str, Any]) -> None:
+        layer = obj["layer"]
+        if layer == "stance":
+            spans = [(q["start"], q["end"]) for q in obj["evidence"]]
+            trigger = self.span(STANCE, *spans[0])
+            args = [self.span(EVIDENCE, *span) for span in spans[1:]]
+            roles = [f"{EVIDENCE}{'' if i == 1 else i}:{arg}" for i, arg in enumerate(args, start=1)]
+            target = self._id("E")
+            self.lines.append(f"{target}\t{' '.join([f'{STANCE}:{trigger}', *roles])}")
+        else:
+            target = self.span(SPAN_TYPES.get(layer) or obj["type"], obj["start"], obj["end"])
+        for name, key in ATTRIBUTES.get(layer, {}).items():
+            self.attribute(name, target, obj[key])
+        if obj.get("status") == UNREVIEWED:
+            self.attribute(FLAG, target)
+        pairs = [(key, obj.get(key)) for key in NOTE_KEYS[layer]] + [("note", obj.get("note"))]
+        self.note(target, note_text(pairs))
+
+
+def ann(sheet: Sheet) -> str:
+    """The ``.ann`` file of one article."""
+    writer = _Writer(sheet.text)
+    for line in sorted(sheet.lines, key=lambda li: line_order(li.obj)):
+        writer.add(line.obj)
+    return "".join(line + "\n" for line in writer.lines)
+
+
+def export(bundle: Bundle, out_dir: Path) -> list[Path]:
+    """Write the brat folder: ``annotation.conf``, ``visual.conf``, ``kb.jsonl``, a .txt and an .ann
+    per article."""
+    problems = [
+        Problem(line.file, line.line, None, "a span has nothing but line breaks")
+        for sheet in bundle.sheets
+        for line in sheet.lines
+        for s, e in _spans(line.obj)
+        if not fragments(sheet.text, s, e)
+    ]
+    if problems:
+        raise InputError(problems)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        CONF: annotation_conf(),
+        VISUAL: visual_conf(),
+        KB_FILE: "".join(dumps(li.obj) + "\n" for li in bundle.kb),
+    }
+    for sheet in bundle.sheets:
+        files[f"{sheet.doc_id}.txt"] = sheet.text
+        files[f"{sheet.doc_id}.ann"] = ann(sheet)
+    written = []
+    for name, content in files.items():
+        path = out_dir / name
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(content)
+        written.append(path)
+    return written
+
+
+def _spans(obj: dict[str, Any]) -> list[tuple[int, int]]:
+    if obj.get("layer") == "stance":
+        return [(q["start"], q["end"]) for q in obj["evidence"]]
+    return [(obj["start"], obj["end"])]
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TextBound:
+    type: str
+    pieces: tuple[tuple[int, int], ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class _Event:
+    trigger: str
+    args: tuple[tuple[int, str], ...]  # (position, T id)
+    line: int
+
+
+@dataclass
+class _Parsed:
+    file: str
+    text: str
+    spans: dict[str, _TextBound] = field(default_factory=dict)
+    events: dict[str, _Event] = field(default_factory=dict)
+    attributes: dict[str, dict[str, tuple[str | None, int]]] = field(default_factory=dict)
+    notes: dict[str, tuple[dict[str, str], int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, line: int | None, field_name: str | None, message: str) -> None:
+        self.problems.append(Problem(self.file, line, field_name, message))
+
+
+def _parse_text_bound(parsed: _Parsed, ident: str, rest: str, number: int) -> None:
+    head, _, quoted = rest.partition("\t")
+    type_, _, offsets = head.partition(" ")
+    if not _OFFSETS.fullmatch(offsets):
+        parsed.problem(number, None, f"{ident}: expected 'TYPE START END[;START END...]', got {head!r}")
+        return
+    pieces = tuple(tuple(int(n) for n in part.split()) for part in offsets.split(";"))
+    text = parsed.text
+    bad = [(s, e) for s, e in pieces if not 0 <= s < e <= len(text)]
+    if bad:
+        parsed.problem(
+            number, None, f"{ident}: {bad[0][0]}:{bad[0][1]} is not a span of the text (0:{len(text)})"
+        )
+        return
+    actual = " ".join(text[s:e] for s, e in pieces)
+    if actual != quoted:
+        parsed.problem(
+            number, None, f"{ident}: its text {quoted!r} is not the text at its offsets, {actual!r}"
+        )
+        return
+    parsed.spans[ident] = _TextBound(type_, pieces, number)  # type: ignore[arg-type]
+
+
+def _parse_event(parsed: _Parsed, ident: str, rest: str, number: int) -> None:
+    parts = rest.split()
+    role, _, trigger = (parts[0] if parts else "").partition(":")
+    if role != STANCE or not trigger:
+        parsed.problem(number, None, f"{ident}: only {STANCE} events are used, with a trigger: '{STANCE}:T1'")
+        return
+    args = []
+    for part in parts[1:]:
+        name, _, target = part.partition(":")
+        match = _ROLE.fullmatch(name)
+        if match is None or not target:
+            parsed.problem(number, None, f"{ident}: argument {part!r} is not '{EVIDENCE}N:T…'")
+            return
+        args.append((int(match.group(1) or 1), target))
+    parsed.events[ident] = _Event(trigger, tuple(sorted(args)), number)
+
+
+def _parse_attribute(parsed: _Parsed, ident: str, rest: str, number: int) -> None:
+    parts = rest.split(" ")
+    if len(parts) not in (2, 3):
+        parsed.problem(number, None, f"{ident}: expected 'NAME TARGET [VALUE]'")
+        return
+    name, target = parts[0], parts[1]
+    value = parts[2] if len(parts) == 3 else None
+    found = parsed.attributes.setdefault(target, {})
+    if name in found:
+        parsed.problem(number, name, f"{ident}: {target} already has the attribute {name}")
+    found[name] = (value, number)
+
+
+def _parse_note(parsed: _Parsed, ident: str, rest: str, number: int) -> None:
+    head, _, note = rest.partition("\t")
+    kind, _, target = head.partition(" ")
+    if kind != "AnnotatorNotes" or not target:
+        parsed.problem(number, None, f"{ident}: expected 'AnnotatorNotes TARGET<TAB>note'")
+        return
+    try:
+        pairs = parse_note(note)
+    except ValueError as error:
+        parsed.problem(number, "note", f"{ident}: {error}; write it as key=value | key=value")
+        return
+    if target in parsed.notes:
+        parsed.problem(number, None, f"{ident}: {target} has a second note: merge them into one")
+        return
+    parsed.notes[target] = (pairs, number)
+
+
+_PARSERS = {"T": _parse_text_bound, "E": _parse_event, "A": _parse_attribute, "#": _parse_note}
+
+
+def parse_ann(content: str, text: str, file: str) -> _Parsed:
+    parsed = _Parsed(file, text)
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(content.split("\n"), start=1):
+        raw = raw.rstrip("\r")
+        if not raw.strip():
+            continue
+        ident, _, rest = raw.partition("\t")
+        kind = ident[:1]
+        if kind not in _PARSERS:
+            what = {"R": "a relation", "N": "a normalization", "*": "an equivalence"}.get(
+                kind, "not an annotation"
+            )
+            parsed.problem(
+                number, None, f"{ident or raw!r} is {what}, which the gold has no place for: delete it"
+            )
+            continue
+        if ident in seen:
+            parsed.problem(number, None, f"{ident} is already defined on line {seen[ident]}")
+            continue
+        seen[ident] = number
+        _PARSERS[kind](parsed, ident, rest, number)
+    return parsed
+
+
+def _joined(parsed: _Parsed, ident: str) -> tuple[int, int] | None:
+    """One span from a text-bound annotation's fragments (only line breaks may separate them)."""
+    tb = parsed.spans[ident]
+    for (_, e1), (s2, _) in zip(tb.pieces, tb.pieces[1:], strict=False):
+        if s2 < e1 or parsed.text[e1:s2].strip():
+            parsed.problem(tb.line, None, f"{ident}: a discontinuous {tb.type} span: give it one span")
+            return None
+    return tb.pieces[0][0], tb.pieces[-1][1]
+
+
+def _fields(parsed: _Parsed, ident: str, layer: str, line: int) -> dict[str, Any] | None:
+    """The attribute and note fields of an annotation, checked for keys and presence."""
+    obj: dict[str, Any] = {}
+    allowed = {**ATTRIBUTES.get(layer, {}), FLAG: "status"}
+    for name, (value, number) in parsed.attributes.get(ident, {}).items():
+        if name not in allowed:
+            parsed.problem(number, name, f"{ident}: a {layer} annotation has no attribute {name}")
+        elif name == FLAG:
+            obj["status"] = UNREVIEWED
+        else:
+            obj[allowed[name]] = value
+    for name, key in ATTRIBUTES.get(layer, {}).items():
+        if key not in obj:
+            parsed.problem(line, key, f"{ident}: give the attribute {name}")
+    pairs, number = parsed.notes.get(ident, ({}, line))
+    for key, value in pairs.items():
+        if key not in (*NOTE_KEYS[layer], "note"):
+            parsed.problem(
+                number,
+                key,
+                f"{ident}: a {layer} note has no key {key!r} (keys: {', '.join(NOTE_KEYS[layer])}, note)",
+            )
+        elif key == "value":
+            try:
+                number_value = float(value)
+            except ValueError:
+                number_value = math.nan
+            if not math.isfinite(number_value):
+                parsed.problem(number, key, f"{ident}: value={value!r} is not a number")
+                continue
+            obj[key] = (
+                int(number_value) if number_value.is_integer() and abs(number_value) < 2**53 else number_value
+            )
+        else:
+            obj[key] = value
+    for key in REQUIRED_NOTES.get(layer, ()):
+        if key not in pairs:
+            keys = SEPARATOR.join(f"{k}=…" for k in NOTE_KEYS[layer])
+            parsed.problem(line, key, f"{ident}: its note must give {key}= (a note like '{keys}')")
+    if layer == "figure":
+        obj.setdefault("source_id", None)
+        obj.setdefault("claim_id", None)
+    return obj
+
+
+def _span_line(parsed: _Parsed, ident: str) -> dict[str, Any] | None:
+    tb = parsed.spans[ident]
+    layer = LAYER_OF_TYPE[tb.type]
+    span = _joined(parsed, ident)
+    if span is None:
+        return None
+    start, end = span
+    obj: dict[str, Any] = {"layer": layer, "start": start, "end": end, "text": parsed.text[start:end]}
+    if layer == "entity":
+        obj["type"] = tb.type
+    return {**obj, **(_fields(parsed, ident, layer, tb.line) or {})}
+
+
+def _stance_line(parsed: _Parsed, ident: str, event: _Event) -> dict[str, Any] | None:
+    trigger = parsed.spans.get(event.trigger)
+    if trigger is None or trigger.type != STANCE:
+        parsed.problem(event.line, None, f"{ident}: its trigger {event.trigger} is not a {STANCE} span")
+        return None
+    evidence = []
+    for ref in (event.trigger, *(target for _, target in event.args)):
+        tb = parsed.spans.get(ref)
+        if tb is None or (ref != event.trigger and tb.type != EVIDENCE):
+            parsed.problem(event.line, None, f"{ident}: argument {ref} is not an {EVIDENCE} span")
+            return None
+        span = _joined(parsed, ref)
+        if span is None:
+            return None
+        evidence.append({"start": span[0], "end": span[1], "text": parsed.text[span[0] : span[1]]})
+    if event.trigger in parsed.notes:
+        if ident in parsed.notes:
+            parsed.problem(event.line, None, f"{ident}: its trigger {event.trigger} has a note too: keep one")
+        else:
+            parsed.notes[ident] = parsed.notes[event.trigger]
+    fields = _fields(parsed, ident, "stance", event.line) or {}
+    ordered = {k: fields[k] for k in ("holder_id", "target", "label") if k in fields}
+    return {"layer": "stance", **ordered, "evidence": evidence, **fields}
+
+
+def lines_of(parsed: _Parsed) -> list[tuple[int, dict[str, Any]]]:
+    """(line number in the .ann, annotation line) for every annotation; problems go to ``parsed``."""
+    found: list[tuple[int, dict[str, Any]]] = []
+    used: dict[str, str] = {}
+    for ident, event in parsed.events.items():
+        obj = _stance_line(parsed, ident, event)
+        for ref in (event.trigger, *(t for _, t in event.args)):
+            used.setdefault(ref, ident)
+        if obj is not None:
+            found.append((event.line, obj))
+    for ident, tb in parsed.spans.items():
+        if tb.type in (STANCE, EVIDENCE):
+            if ident not in used:
+                parsed.problem(tb.line, None, f"{ident}: a {tb.type} span that no {STANCE} event uses")
+            continue
+        if tb.type not in LAYER_OF_TYPE:
+            known = ", ".join([*LAYER_OF_TYPE, STANCE, EVIDENCE])
+            parsed.problem(tb.line, None, f"{ident}: unknown type {tb.type!r} (known: {known})")
+            continue
+        obj = _span_line(parsed, ident)
+        if obj is not None:
+            found.append((tb.line, obj))
+    known_ids = set(parsed.spans) | set(parsed.events)
+    for target, attributes in parsed.attributes.items():
+        if target not in known_ids:
+            for _, number in attributes.values():
+                parsed.problem(number, None, f"the attribute's target {target} is not defined")
+    for target, (_, number) in parsed.notes.items():
+        if target not in known_ids:
+            parsed.problem(number, None, f"the note's target {target} is not defined")
+    return found
+
+
+def read_folder(in_dir: Path) -> Bundle:
+    """A brat folder as a bundle: every ``<doc_id>.ann`` with its ``.txt``, and ``kb.jsonl``."""
+    if not in_dir.is_dir():
+        raise InputError(Problem(str(in_dir), None, None, "is not a folder"))
+    problems: list[Problem] = []
+    sheets = []
+    anns = sorted(in_dir.glob("*.ann"))
+    if not anns:
+        problems.append(Problem(str(in_dir), None, None, "has no .ann files"))
+    for path in anns:
+        txt = path.with_suffix(".txt")
+        try:
+            text = txt.read_bytes().decode("utf-8")
+            content = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(Problem(str(path), None, None, f"cannot be read with its .txt as UTF-8: {error}"))
+            continue
+        parsed = parse_ann(content, text, str(path))
+        found = lines_of(parsed)
+        for number, obj in found:
+            parsed.problems += check_line(obj, text, str(path), number)
+        problems += parsed.problems
+        lines = tuple(Line(str(path), number, obj) for number, obj in found)
+        sheets.append(Sheet(path.stem, "", None, text, lines, str(path)))
+    kb: tuple[Line, ...] = ()
+    if (in_dir / KB_FILE).is_file():
+        objects, kb_problems = read_jsonl(in_dir / KB_FILE)
+        problems += kb_problems
+        kb = tuple(Line(str(in_dir / KB_FILE), n, obj) for n, obj in objects)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    return Bundle(tuple(sheets), kb)
