@@ -129,7 +129,8 @@ def _bad_values(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[str, st
         name = "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
         yield _path(loc), f"{name} is not a number in JSON: give a finite number"
     elif isinstance(value, str) and _SURROGATE.search(value):
-        yield _path(loc), f"{_short(value)} is not valid UTF-8 text"
+        escaped = value.encode("utf-8", "surrogateescape" if _UNDECODED.search(value) else "backslashreplace")
+        yield _path(loc), f"is not valid UTF-8 text: {_short(escaped)}"
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _bad_values(item, (*loc, key))
@@ -139,6 +140,7 @@ def _bad_values(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[str, st
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that did not decode, kept by "surrogateescape"
 
 
 def _locate(problem: Problem, raw_lines: list[bytes]) -> list[Problem]:
@@ -294,6 +296,9 @@ def check_against_gold(preds: Sequence[Prediction], gold: Gold, allow_missing: b
     """
     found = read_predictions(preds) if not isinstance(preds, Predictions) else preds
     texts = {doc.doc_id: doc.text for doc in gold.documents}
+    if not found.items:
+        msg = f"has no predictions: expected one JSON object per gold document ({len(texts)})"
+        raise InputError(Problem(found.source, None, None, msg))
     attempted = found.attempted()
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
