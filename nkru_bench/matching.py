@@ -410,3 +410,118 @@ def match_stance(gold: Sequence[Stance], pred: Sequence[PredStance]) -> StanceCo
         label=Confusion(tuple(tuple(row) for row in cells)),
         by_target=tuple(by_target),
     )
+
+
+# --- item outcomes (for error analysis) ----------------------------------------------------------
+#
+# The same pairings as the counts above, item by item, so that a report can show every gold and
+# predicted item with what the matching made of it. Relations to the counts of the same document
+# (``tests/test_matching.py`` checks them; gold spans are flat, as the validator guarantees):
+#
+#   entities   correct == strict.correct            missed   == strict.missed == exact.missed
+#              wrong_type + partial == strict.incorrect   spurious == strict.spurious
+#              correct + wrong_type == exact.correct == partial.correct
+#              partial == exact.incorrect == partial.partial        ignored == ignored
+#   figures    matched == value_unit.correct        missed   == value_unit.gold - value_unit.found
+#              spurious == value_unit.predicted - value_unit.correct    ignored == ignored
+#   stance     correct == tuple.correct             correct + wrong_label == pair.correct
+#              missed == pair.gold - pair.found     spurious == pair.predicted - pair.correct
+
+ENTITY_OUTCOMES = ("correct", "wrong_type", "partial", "missed", "spurious", "ignored")
+FIGURE_OUTCOMES = ("matched", "missed", "spurious", "ignored")
+STANCE_OUTCOMES = ("correct", "wrong_label", "missed", "spurious")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A matched pair, an unmatched gold item (``pred`` None) or an unmatched prediction (``gold`` None),
+    with what the matching made of it: one of ``ENTITY_OUTCOMES``, ``FIGURE_OUTCOMES`` or
+    ``STANCE_OUTCOMES``."""
+
+    kind: str
+    gold: Entity | Figure | Stance | None
+    pred: PredEntity | PredFigure | PredStance | None
+
+
+def _unpaired(items: Sequence, pairs: list[tuple[int, int]], side: int) -> list:
+    used = {pair[side] for pair in pairs}
+    return [item for i, item in enumerate(items) if i not in used]
+
+
+def entity_outcomes(
+    gold: Sequence[Entity], pred: Sequence[PredEntity], boilerplate: Sequence[Span] = ()
+) -> list[Outcome]:
+    """Every gold and predicted entity of one document with its SemEval-2013 category.
+
+    The strict pairing gives the ``correct`` pairs (same span and type); the rest is paired as the
+    ``exact`` scheme pairs: the same span with another type is ``wrong_type``, another overlap is
+    ``partial``; what is left is ``missed`` or ``spurious``. Predictions wholly inside boilerplate
+    are ``ignored``. Sorted by position.
+    """
+    kept = [p for p in pred if not inside(p.start, p.end, boilerplate)]
+    gold_sorted, pred_sorted = sorted(gold, key=_gold_key), sorted(kept, key=_pred_key)
+    strict, _ = _scheme_pairs("strict", gold_sorted, pred_sorted)
+    rest_gold, rest_pred = _unpaired(gold_sorted, strict, 0), _unpaired(pred_sorted, strict, 1)
+    same_span, overlapping = _scheme_pairs("exact", rest_gold, rest_pred)
+    out = [Outcome("correct", g, p) for g, p in _pairs(strict, gold_sorted, pred_sorted)]
+    out += [Outcome("wrong_type", g, p) for g, p in _pairs(same_span, rest_gold, rest_pred)]
+    out += [Outcome("partial", g, p) for g, p in _pairs(overlapping, rest_gold, rest_pred)]
+    out += [Outcome("missed", g, None) for g in _unpaired(rest_gold, same_span + overlapping, 0)]
+    out += [Outcome("spurious", None, p) for p in _unpaired(rest_pred, same_span + overlapping, 1)]
+    out += [Outcome("ignored", None, p) for p in sorted(pred, key=_pred_key) if p not in kept]
+    return sorted(out, key=_entity_outcome_key)
+
+
+def _entity_outcome_key(o: Outcome) -> tuple:
+    spans = [x for x in (o.gold, o.pred) if x is not None]
+    return (
+        min(x.start for x in spans),
+        max(x.end for x in spans),
+        ENTITY_OUTCOMES.index(o.kind),
+        _gold_key(o.gold) if o.gold is not None else (),
+        _pred_key(o.pred) if o.pred is not None else (),
+    )
+
+
+def figure_outcomes(
+    gold: Sequence[Figure], pred: Sequence[PredFigure], boilerplate: Sequence[Span] = ()
+) -> list[Outcome]:
+    """Every gold and predicted figure of one document: ``matched`` (the ``value_unit`` pairing of
+    ``match_figures``), ``missed``, ``spurious``, or ``ignored`` (offsets wholly inside boilerplate).
+    Gold items in text order, then the predictions nobody matched."""
+    kept = [p for p in pred if p.start is None or p.end is None or not inside(p.start, p.end, boilerplate)]
+    gold_sorted, pred_sorted = sorted(gold, key=_figure_gold_key), sorted(kept, key=_figure_pred_key)
+    pairs = _figure_pairs(gold_sorted, pred_sorted, with_unit=True)
+    paired_gold = {id(g) for g, _ in pairs}
+    paired_pred = {id(p) for _, p in pairs}
+    out = [Outcome("matched", g, p) for g, p in pairs]
+    out += [Outcome("missed", g, None) for g in gold_sorted if id(g) not in paired_gold]
+    out += [Outcome("spurious", None, p) for p in pred_sorted if id(p) not in paired_pred]
+    out += [Outcome("ignored", None, p) for p in sorted(pred, key=_figure_pred_key) if p not in kept]
+    return sorted(out, key=_figure_outcome_key)
+
+
+def _figure_outcome_key(o: Outcome) -> tuple:
+    return (
+        _figure_gold_key(o.gold) if o.gold is not None else (float("inf"),),
+        FIGURE_OUTCOMES.index(o.kind),
+        _figure_pred_key(o.pred) if o.pred is not None else (),
+    )
+
+
+def stance_outcomes(gold: Sequence[Stance], pred: Sequence[PredStance]) -> list[Outcome]:
+    """Every gold and predicted stance row of one document, paired on (holder_id, target) as
+    ``match_stance`` pairs them: ``correct`` (same label), ``wrong_label``, ``missed``, ``spurious``.
+    Sorted by (holder_id, target)."""
+    gold_rows = {(s.holder_id, s.target): s for s in gold}
+    pred_rows = {(s.holder_id, s.target): s for s in pred}
+    out = []
+    for key in sorted(gold_rows.keys() | pred_rows.keys()):
+        g, p = gold_rows.get(key), pred_rows.get(key)
+        if g is None:
+            out.append(Outcome("spurious", None, p))
+        elif p is None:
+            out.append(Outcome("missed", g, None))
+        else:
+            out.append(Outcome("correct" if g.label == p.label else "wrong_label", g, p))
+    return out
