@@ -123,6 +123,56 @@ def _cmd_preannotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_source(gold: Path | None) -> Path | None:
+    """``--gold``, else ``./annotations`` when there is one (drafts included), else the shipped gold."""
+    if gold is not None:
+        return gold
+    return Path("annotations") if Path("annotations").is_dir() else None
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from nkru_bench.interop import exporter, load_bundle
+
+    bundle = load_bundle(_export_source(args.gold), args.seeds, args.doc or ())
+    written = exporter(args.format)(bundle, args.out_dir)
+    print(f"wrote {len(written)} file(s) for {len(bundle.sheets)} article(s) to {args.out_dir}")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    if args.format == "bsnlp":
+        from nkru_bench.interop.bsnlp import read_responses, to_predictions
+        from nkru_bench.loading import load_gold
+        from nkru_bench.runner import prediction_line
+
+        predictions = to_predictions(read_responses(args.in_dir), load_gold(args.gold))
+        _write_atomically(args.out, "".join(prediction_line(p) + "\n" for p in predictions))
+        print(f"wrote {args.out}: {len(predictions)} prediction(s), entities projected onto the text")
+        print(f"score it with: nkru-bench score {args.out} (entities.relaxed is the document-level score)")
+        return 0
+    from nkru_bench.interop import importer, write_bundle
+
+    bundle = importer(args.format)(args.in_dir)
+    written = write_bundle(bundle, args.out, args.seeds or args.out.parent / "seeds")
+    for path in written:
+        print(f"wrote {path}")
+    print(f"next: nkru-bench validate --annotations {args.out}")
+    return 0
+
+
+def _cmd_score_bsnlp(args: argparse.Namespace) -> int:
+    import json
+
+    from nkru_bench.interop.bsnlp import evaluate, read_responses, table
+    from nkru_bench.loading import load_gold
+
+    result = evaluate(load_gold(args.gold), read_responses(args.responses))
+    if args.json is not None:
+        _write_atomically(args.json, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(table(result), end="")
+    return 0
+
+
 def _emit_result(
     obj: dict, json_out: Path | None, markdown: bool, table: Callable[[dict], str], md: Callable[[dict], str]
 ) -> int:
@@ -267,6 +317,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true", help="drop the unreviewed lines of an earlier draft")
     p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="0: none")
     p.set_defaults(handler=_cmd_preannotate)
+
+    formats = ("brat", "labelstudio", "bsnlp")
+    p = sub.add_parser("export", help="write the gold (or a draft) for brat, Label Studio or BSNLP tools")
+    p.add_argument("format", choices=formats, metavar="FORMAT", help="brat, labelstudio or bsnlp")
+    p.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="folder to write")
+    source = "annotations folder (default ./annotations, drafts included), dataset folder or .parquet"
+    p.add_argument("--gold", type=Path, metavar="PATH", help=source)
+    p.add_argument("--seeds", type=Path, help="seed folder (default: seeds beside the annotations)")
+    p.add_argument("--doc", action="append", metavar="DOC_ID", help="only this article (repeatable)")
+    p.set_defaults(handler=_cmd_export)
+
+    p = sub.add_parser("import", help="read annotations back from brat or Label Studio (or a BSNLP response)")
+    p.add_argument("format", choices=formats, metavar="FORMAT", help="brat, labelstudio or bsnlp")
+    p.add_argument("in_dir", type=Path, metavar="IN_DIR", help="the tool's folder (or export file)")
+    target = "annotations folder to write into (bsnlp: a predictions .jsonl)"
+    p.add_argument("--out", type=Path, required=True, metavar="PATH", help=target)
+    p.add_argument("--seeds", type=Path, help="seed folder (default: seeds beside --out)")
+    p.add_argument("--gold", type=Path, metavar="PATH", help="bsnlp: gold whose texts to project onto")
+    p.set_defaults(handler=_cmd_import)
+
+    p = sub.add_parser("score-bsnlp", help="score BSNLP system responses (.out files) as the shared task did")
+    p.add_argument("responses", type=Path, metavar="DIR", help="folder of .out files (searched recursively)")
+    p.add_argument("--gold", type=Path, metavar="PATH", help="annotations, dataset folder or .parquet")
+    p.add_argument("--json", type=Path, metavar="OUT", help="also write the result as JSON")
+    p.set_defaults(handler=_cmd_score_bsnlp)
 
     return parser
 

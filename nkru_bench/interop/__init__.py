@@ -148,6 +148,16 @@ def check_line(obj: Any, text: str, file: str, line: int | None) -> list[Problem
     return problems
 
 
+def number_text(value: float) -> str:
+    """A figure value as a person writes it: ``12000``, ``1.6``."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 2**53 else repr(float(value))
+
+
+def number_value(value: float) -> int | float:
+    """A figure value for a JSON line: whole numbers as integers, as the annotation files have them."""
+    return int(value) if float(value).is_integer() and abs(value) < 2**53 else float(value)
+
+
 _KEY_ORDER = (
     "layer",
     "start",
@@ -305,3 +315,24 @@ def write_bundle(bundle: Bundle, annotations: Path, seeds: Path) -> list[Path]:
         append_jsonl(kb_path, added)
         written.append(kb_path)
     return written
+
+
+# --- the formats ----------------------------------------------------------------------------------
+
+
+def exporter(name: str) -> Callable[[Bundle, Path], list[Path]]:
+    """The ``export(bundle, out_dir)`` of a format."""
+    from importlib import import_module
+
+    return import_module(f"nkru_bench.interop.{name}").export
+
+
+def importer(name: str) -> Callable[[Path], Bundle]:
+    """The reader of a tool's folder or file into a bundle (brat and Label Studio)."""
+    from nkru_bench.interop import brat, labelstudio
+
+    readers: dict[str, Callable[[Path], Bundle]] = {
+        "brat": brat.read_folder,
+        "labelstudio": labelstudio.read_export,
+    }
+    return readers[name]

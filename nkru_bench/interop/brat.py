@@ -32,7 +32,7 @@ from typing import Any
 
 from nkru_bench.annotations import KB_FILE, Line
 from nkru_bench.errors import InputError, Problem
-from nkru_bench.interop import UNREVIEWED, Bundle, Sheet, check_line, line_order
+from nkru_bench.interop import UNREVIEWED, Bundle, Sheet, check_line, line_order, number_text, number_value
 from nkru_bench.jsonlines import dumps, read_jsonl
 from nkru_bench.records import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, UNITS
 
@@ -118,10 +118,6 @@ def visual_conf() -> str:
 # --- notes ----------------------------------------------------------------------------------------
 
 
-def _number_text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() and abs(value) < 2**53 else repr(float(value))
-
-
 def _note_value(value: str) -> str:
     bare = value and value == value.strip() and "|" not in value and not value.startswith('"')
     bare = bare and not any(c in _BREAKS or c == "\t" for c in value)
@@ -134,7 +130,7 @@ def note_text(pairs: list[tuple[str, Any]]) -> str:
     for key, value in pairs:
         if value is None:
             continue
-        shown = _number_text(value) if key == "value" else _note_value(value)
+        shown = number_text(value) if key == "value" else _note_value(value)
         parts.append(f"{key}={shown}")
     return SEPARATOR.join(parts)
 
@@ -300,6 +296,7 @@ class _Parsed:
     attributes: dict[str, dict[str, tuple[str | None, int]]] = field(default_factory=dict)
     notes: dict[str, tuple[dict[str, str], int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    defined: set[str] = field(default_factory=set)  # every id given a line, even one that did not parse
 
     def problem(self, line: int | None, field_name: str | None, message: str) -> None:
         self.problems.append(Problem(self.file, line, field_name, message))
@@ -399,6 +396,7 @@ def parse_ann(content: str, text: str, file: str) -> _Parsed:
             parsed.problem(number, None, f"{ident} is already defined on line {seen[ident]}")
             continue
         seen[ident] = number
+        parsed.defined.add(ident)
         _PARSERS[kind](parsed, ident, rest, number)
     return parsed
 
@@ -437,15 +435,13 @@ def _fields(parsed: _Parsed, ident: str, layer: str, line: int) -> dict[str, Any
             )
         elif key == "value":
             try:
-                number_value = float(value)
+                read = float(value)
             except ValueError:
-                number_value = math.nan
-            if not math.isfinite(number_value):
+                read = math.nan
+            if not math.isfinite(read):
                 parsed.problem(number, key, f"{ident}: value={value!r} is not a number")
                 continue
-            obj[key] = (
-                int(number_value) if number_value.is_integer() and abs(number_value) < 2**53 else number_value
-            )
+            obj[key] = number_value(read)
         else:
             obj[key] = value
     for key in REQUIRED_NOTES.get(layer, ()):
@@ -518,7 +514,7 @@ def lines_of(parsed: _Parsed) -> list[tuple[int, dict[str, Any]]]:
         obj = _span_line(parsed, ident)
         if obj is not None:
             found.append((tb.line, obj))
-    known_ids = set(parsed.spans) | set(parsed.events)
+    known_ids = parsed.defined
     for target, attributes in parsed.attributes.items():
         if target not in known_ids:
             for _, number in attributes.values():
