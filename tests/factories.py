@@ -177,7 +177,7 @@ def perturb(rnd: random.Random, doc: Document) -> Prediction:
             continue
         start, end, type_ = e.start, e.end, e.type
         if roll < 0.3:
-            start = max(0, start + rnd.choice([-2, -1, 1]))
+            start = min(len(doc.text) - 1, max(0, start + rnd.choice([-2, -1, 1])))
             end = max(start + 1, min(len(doc.text), end + rnd.choice([-1, 1, 2])))
         elif roll < 0.4:
             type_ = rnd.choice(ENTITY_TYPES)
