@@ -140,6 +140,7 @@ def _bad_values(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[str, st
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_BOM = b"\xef\xbb\xbf"
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that did not decode, kept by "surrogateescape"
 
 
@@ -149,7 +150,8 @@ def _locate(problem: Problem, raw_lines: list[bytes]) -> list[Problem]:
     if problem.line is None or problem.line > len(raw_lines):
         return [problem]
     try:
-        obj = json.loads(raw_lines[problem.line - 1].decode("utf-8", "surrogateescape"))
+        raw = raw_lines[problem.line - 1].removeprefix(_BOM)
+        obj = json.loads(raw.decode("utf-8", "surrogateescape"))
     except ValueError:
         return [problem]
     located = [Problem(problem.file, problem.line, f, m) for f, m in _bad_values(obj)]
@@ -237,9 +239,10 @@ def _read_jsonl(path: Path, name: str | None) -> Predictions:
     except OSError as error:
         raise InputError(Problem(file, None, None, f"cannot be read: {error.strerror or error}")) from None
     objects, problems = parse_lines(data, file)
+    bom = problems[:1] if data.startswith(_BOM) else []  # the reader reports it first, then reads on
     raw_lines = data.split(b"\n")
-    problems = [located for p in problems for located in _locate(p, raw_lines)]
-    return _collect(((line, obj) for line, obj in objects), file, problems)
+    problems = bom + [located for p in problems[len(bom) :] for located in _locate(p, raw_lines)]
+    return _collect(objects, file, problems)
 
 
 def _from_objects(objects: list[Any], file: str) -> Predictions:

@@ -107,3 +107,11 @@ def test_gold_round_trips_through_jsonl(tmp_path: Path) -> None:
     assert isinstance(found, Predictions)
     assert list(found) == gold_as_predictions(g)
     assert read_predictions(as_dicts(gold_as_predictions(g))).items == found.items
+
+
+def test_a_byte_order_mark_and_a_nan_on_the_same_line(tmp_path: Path) -> None:
+    path = tmp_path / "pred.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"doc_id": "a", "figures": [{"value": NaN, "unit": "person"}]}\n')
+    with pytest.raises(InputError) as error:
+        read_predictions(path)
+    assert [(p.line, p.field) for p in error.value.problems] == [(1, None), (1, "figures.0.value")]
