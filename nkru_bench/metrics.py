@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from nkru_bench.matching import Confusion
 from nkru_bench.records import ENTITY_TYPES, LABELS, LANGS, TARGETS, UNITS
 
 MIN_DOCS = 3
@@ -41,7 +42,7 @@ def flatten(record: Any, prefix: str = "") -> dict[str, int]:
     out: dict[str, int] = {}
     if isinstance(record, int):
         out[prefix] = record
-    elif dataclasses.is_dataclass(record) and hasattr(record, "cells"):
+    elif isinstance(record, Confusion):
         for gi, gold in enumerate(LABELS):
             for pi, pred in enumerate(LABELS):
                 out[f"{prefix}{gold}.{pred}"] = record.cells[gi][pi]
