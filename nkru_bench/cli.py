@@ -52,6 +52,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from nkru_bench.loading import load_gold
     from nkru_bench.runner import document_dict, failure_lines, resolve_system, run
 
+    if args.report is not None and args.no_score:
+        print("error: --report needs the scores: drop --no-score", file=sys.stderr)
+        return 2
     name, extractor = resolve_system(args.system, args.cmd)
     gold = load_gold(args.gold)
     out = args.output or Path("runs") / f"{name}.jsonl"
@@ -74,7 +77,14 @@ def _score_run(out: Path, gold: object, failed: bool, args: argparse.Namespace) 
     from nkru_bench.scoring import score
 
     result = score(out, gold, allow_missing=failed)
-    return _emit_result(result.to_json(), args.json, False, score_table, lambda r: leaderboard([r]))
+    status = _emit_result(result.to_json(), args.json, False, score_table, lambda r: leaderboard([r]))
+    if args.report is not None:
+        from nkru_bench.predictions import read_predictions
+        from nkru_bench.report_html import render_report
+
+        _write_atomically(args.report, render_report(result, gold, read_predictions(out)))
+        print(f"report: {args.report}", file=sys.stderr)
+    return status
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
@@ -93,6 +103,24 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     options = {"allow_missing": args.allow_missing, "resamples": args.resamples, "seed": args.seed}
     comparison = compare(args.pred_a, args.pred_b, args.gold, **options)
     return _emit_result(comparison.to_json(), args.json, args.markdown, compare_table, compare_markdown)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    """Score one system (or compare two) and write the HTML error report."""
+    from nkru_bench.predictions import read_predictions
+    from nkru_bench.report_html import render_comparison, render_report
+    from nkru_bench.scoring import compare, resolve_gold, score
+
+    gold = resolve_gold(args.gold)
+    preds = [read_predictions(path) for path in (args.pred_a, args.pred_b) if path is not None]
+    options = {"allow_missing": args.allow_missing, "resamples": args.resamples, "seed": args.seed}
+    if len(preds) == 1:
+        html = render_report(score(preds[0], gold, **options), gold, preds[0])
+    else:
+        html = render_comparison(compare(*preds, gold, **options), gold, *preds)
+    _write_atomically(args.output, html)
+    print(f"report: {args.output}")
+    return 0
 
 
 def _cmd_add_doc(args: argparse.Namespace) -> int:
@@ -145,15 +173,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
         from nkru_bench.loading import load_gold
         from nkru_bench.runner import prediction_line
 
-        predictions = to_predictions(read_responses(args.in_dir), load_gold(args.gold))
+        predictions = to_predictions(read_responses(args.in_dir), load_gold(args.gold, args.seeds))
         _write_atomically(args.out, "".join(prediction_line(p) + "\n" for p in predictions))
         print(f"wrote {args.out}: {len(predictions)} prediction(s), entities projected onto the text")
         print(f"score it with: nkru-bench score {args.out} (entities.relaxed is the document-level score)")
         return 0
-    from nkru_bench.interop import importer, write_bundle
+    from nkru_bench.interop import importer, seeds_for, write_bundle
 
     bundle = importer(args.format)(args.in_dir)
-    written = write_bundle(bundle, args.out, args.seeds or args.out.parent / "seeds")
+    written = write_bundle(bundle, args.out, args.seeds or seeds_for(args.out))
     for path in written:
         print(f"wrote {path}")
     print(f"next: nkru-bench validate --annotations {args.out}")
@@ -166,7 +194,7 @@ def _cmd_score_bsnlp(args: argparse.Namespace) -> int:
     from nkru_bench.interop.bsnlp import evaluate, read_responses, table
     from nkru_bench.loading import load_gold
 
-    result = evaluate(load_gold(args.gold), read_responses(args.responses))
+    result = evaluate(load_gold(args.gold, args.seeds), read_responses(args.responses))
     if args.json is not None:
         _write_atomically(args.json, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(table(result), end="")
@@ -289,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="per document; 0: none")
     p.add_argument("--gold", type=Path, metavar="PATH", help="gold to run on and score against (shipped)")
     p.add_argument("--no-score", action="store_true", help="only write the predictions")
+    p.add_argument("--report", type=Path, metavar="OUT.html", help="also write the HTML error report")
     p.set_defaults(handler=_cmd_run)
 
     p = sub.add_parser("score", help="score predictions (JSON Lines) against the gold")
@@ -301,6 +330,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pred_b", metavar="PRED_B", help="predictions of system B")
     _add_score_options(p)
     p.set_defaults(handler=_cmd_compare)
+
+    p = sub.add_parser("report", help="write an HTML error report of one system, or two side by side")
+    p.add_argument("pred_a", metavar="PRED", help="predictions (JSON Lines)")
+    p.add_argument("pred_b", nargs="?", metavar="PRED_B", help="a second system, shown side by side")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.html", help="the report")
+    p.add_argument("--gold", type=Path, metavar="PATH", help="annotations, dataset folder or .parquet")
+    p.add_argument("--allow-missing", action="store_true", help="absent documents predict nothing")
+    p.add_argument("--resamples", type=_count, default=1000, metavar="N", help="bootstrap resamples")
+    p.add_argument("--seed", type=int, default=12345, metavar="N", help="bootstrap seed")
+    p.set_defaults(handler=_cmd_report)
 
     p = sub.add_parser("add-doc", help="add an article to the seeds with an empty annotation file")
     p.add_argument("file", type=Path, metavar="FILE", help="the article, UTF-8 text")
@@ -333,13 +372,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("in_dir", type=Path, metavar="IN_DIR", help="the tool's folder (or export file)")
     target = "annotations folder to write into (bsnlp: a predictions .jsonl)"
     p.add_argument("--out", type=Path, required=True, metavar="PATH", help=target)
-    p.add_argument("--seeds", type=Path, help="seed folder (default: seeds beside --out)")
+    p.add_argument("--seeds", type=Path, help="seed folder (default: seeds beside --out or --gold)")
     p.add_argument("--gold", type=Path, metavar="PATH", help="bsnlp: gold whose texts to project onto")
     p.set_defaults(handler=_cmd_import)
 
     p = sub.add_parser("score-bsnlp", help="score BSNLP system responses (.out files) as the shared task did")
     p.add_argument("responses", type=Path, metavar="DIR", help="folder of .out files (searched recursively)")
     p.add_argument("--gold", type=Path, metavar="PATH", help="annotations, dataset folder or .parquet")
+    p.add_argument("--seeds", type=Path, help="seed folder of an annotations --gold (default: beside it)")
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the result as JSON")
     p.set_defaults(handler=_cmd_score_bsnlp)
 

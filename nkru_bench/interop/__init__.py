@@ -243,11 +243,20 @@ def is_annotations(path: Path) -> bool:
     return (path / DOCS_DIR).is_dir() or (path / KB_FILE).is_file()
 
 
+def seeds_for(annotations: Path) -> Path:
+    """The ``seeds`` folder beside an annotations folder or beside one of its parents (a pass in
+    ``annotations/passes/<name>`` finds the checkout's seeds)."""
+    for folder in annotations.resolve().parents:
+        if (folder / "seeds" / "manifest.jsonl").is_file():
+            return folder / "seeds"
+    return annotations.parent / "seeds"
+
+
 def load_bundle(path: Path | None, seeds: Path | None = None, doc_ids: Sequence[str] = ()) -> Bundle:
-    """An annotations folder (its drafts too; seeds default to ``seeds`` beside it), or any gold
+    """An annotations folder (its drafts too; seeds default to ``seeds_for`` it), or any gold
     ``load_gold`` reads; ``doc_ids`` keeps only those articles."""
     if path is not None and is_annotations(path):
-        bundle = bundle_from_annotations(path, seeds or path.parent / "seeds")
+        bundle = bundle_from_annotations(path, seeds or seeds_for(path))
     else:
         from nkru_bench.loading import load_gold
 

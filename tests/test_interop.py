@@ -1,0 +1,416 @@
+"""brat, Label Studio and BSNLP: export then import is lossless; bad files are named by file and line.
+
+Round trips run on whatever valid gold the checkout has (``annotations/`` and each valid pass),
+and on a synthetic article with every kind of line (title, boilerplate, spans across line breaks,
+two evidence spans, notes that need quoting, unreviewed drafts: ``extending_fixtures``).
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from extending_fixtures import DOC_ID, KB, LINES, TEXT, cli, draft_lines, read_jsonl, snapshot, write_article
+
+from nkru_bench.errors import InputError
+from nkru_bench.interop import bsnlp, load_bundle, number_text, write_bundle
+from nkru_bench.interop.brat import annotation_conf, note_text, parse_note
+from nkru_bench.interop.brat import export as brat_export
+from nkru_bench.interop.labelstudio import CONFIG, TASKS, index_of_utf16, labeling_config, read_export
+from nkru_bench.interop.labelstudio import export as ls_export
+from nkru_bench.records import Document, Entity, Gold, KBEntry
+from nkru_bench.validation import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _valid_golds() -> list[str]:
+    """``annotations`` and every annotation pass that validates today."""
+    folders = [ROOT / "annotations", *sorted((ROOT / "annotations" / "passes").glob("*"))]
+    return [str(f.relative_to(ROOT)) for f in folders if validate(f, ROOT / "seeds")[0] is not None]
+
+
+GOLDS = _valid_golds()
+
+
+def _round_trip(fmt: str, source: Path, seeds: Path, tmp: Path) -> Path:
+    """Export ``source`` with the CLI, import it into a fresh annotations folder; return that folder."""
+    out = tmp / "annotations"
+    exported = cli(tmp, "export", fmt, str(tmp / fmt), "--gold", str(source), "--seeds", str(seeds))
+    assert exported.returncode == 0, exported.stderr
+    in_dir = tmp / fmt if fmt == "brat" else tmp / fmt / TASKS
+    imported = cli(tmp, "import", fmt, str(in_dir), "--out", str(out), "--seeds", str(seeds))
+    assert imported.returncode == 0, imported.stderr
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["brat", "labelstudio"])
+@pytest.mark.parametrize("gold", GOLDS)
+def test_the_gold_survives_export_and_import(fmt: str, gold: str, tmp_path: Path) -> None:
+    original, problems = validate(ROOT / gold, ROOT / "seeds")
+    assert problems == []
+    out = _round_trip(fmt, ROOT / gold, ROOT / "seeds", tmp_path)
+    again, problems = validate(out, ROOT / "seeds")
+    assert problems == []
+    assert again == original
+
+
+@pytest.mark.parametrize("fmt", ["brat", "labelstudio"])
+def test_every_kind_of_line_survives_export_and_import(fmt: str, tmp_path: Path) -> None:
+    root = write_article(tmp_path / "checkout")
+    original, problems = validate(root / "annotations", root / "seeds")
+    assert problems == [] and original is not None
+    assert len(original.documents[0].stance[0].evidence) >= 1
+    out = _round_trip(fmt, root / "annotations", root / "seeds", tmp_path)
+    assert validate(out, root / "seeds")[0] == original
+    assert read_jsonl(out / "kb.jsonl") == KB
+
+
+@pytest.mark.parametrize("fmt", ["brat", "labelstudio"])
+def test_a_draft_survives_with_its_unreviewed_lines(fmt: str, tmp_path: Path) -> None:
+    """Drafts are not gold (validate refuses them), so the lines themselves must come back."""
+    draft = draft_lines()
+    root = write_article(tmp_path / "checkout", lines=draft)
+    assert validate(root / "annotations", root / "seeds")[0] is None
+    out = _round_trip(fmt, root / "annotations", root / "seeds", tmp_path)
+    key = json.dumps
+    back = read_jsonl(out / "docs" / f"{DOC_ID}.jsonl")
+    assert sorted(map(key, back)) == sorted(map(key, draft))
+
+
+def test_brat_files_look_as_brat_expects(tmp_path: Path) -> None:
+    root = write_article(tmp_path / "checkout")
+    brat_export(load_bundle(root / "annotations"), tmp_path / "brat")
+    ann = (tmp_path / "brat" / f"{DOC_ID}.ann").read_text(encoding="utf-8").splitlines()
+    assert (tmp_path / "brat" / f"{DOC_ID}.txt").read_bytes() == TEXT.encode("utf-8")
+    assert "T1\tTitle 0 40\tKim Čong-un pošle do Ruska 12 000 vojáků" in ann
+    korea = next(line for line in ann if "\tLOC" in line and "Severní" in line)
+    start = TEXT.index("Severní")
+    assert korea.split("\t")[1:] == [f"LOC {start} {start + 7};{start + 8} {start + 13}", "Severní Korea"]
+    assert any(line.startswith("E") and "Evidence:" in line for line in ann)  # two evidence spans
+    assert any('note=" says \\"a | b\\"  "' in line for line in ann)
+    conf = annotation_conf()
+    for word in ("[entities]", "[events]", "Stance\tEvidence*:Evidence", "Unit\tArg:Figure", "Unreviewed"):
+        assert word in conf
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [("lemma", "Kim Čong-un"), ("entity_id", "PER-Kim-Jong-un")],
+        [("lemma", " a | b "), ("note", '"quoted"'), ("entity_id", "x\ty")],
+        [("value", 12000.0), ("source_id", None), ("claim_id", "c")],
+        [("value", 1.6), ("note", "")],
+    ],
+)
+def test_brat_notes_read_back_what_was_written(pairs: list) -> None:
+    expected = {key: number_text(v) if key == "value" else v for key, v in pairs if v is not None}
+    assert parse_note(note_text(pairs)) == expected
+
+
+def _brat_folder(tmp_path: Path) -> tuple[Path, Path]:
+    root = write_article(tmp_path / "checkout")
+    brat_export(load_bundle(root / "annotations"), tmp_path / "brat")
+    return root, tmp_path / "brat" / f"{DOC_ID}.ann"
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda lines: [lines[0].replace("\tTitle 0 40\t", "\tTitle 0 41\t"), *lines[1:]], "is not the text"),
+        (lambda lines: [lines[0].replace("Title", "Headline"), *lines[1:]], "unknown type 'Headline'"),
+        (lambda lines: [*lines, "R1\tSource Arg1:T3 Arg2:T4"], "is a relation"),
+        (lambda lines: [li.replace("lemma=NIS | ", "") for li in lines], "must give lemma="),
+        (lambda lines: [li.replace("lemma=NIS | ", "lemma NIS | ") for li in lines], "key=value"),
+        (lambda lines: [li.replace("Unit T", "Colour T") for li in lines], "has no attribute Colour"),
+        (lambda lines: [li.replace(" at_most", " roughly") for li in lines], "'roughly' is not valid"),
+    ],
+)
+def test_bad_brat_files_are_named_by_file_and_line(edit, message: str, tmp_path: Path) -> None:
+    root, ann = _brat_folder(tmp_path)
+    ann.write_text("\n".join(edit(ann.read_text(encoding="utf-8").splitlines())) + "\n", encoding="utf-8")
+    before = snapshot(root)
+    result = cli(tmp_path, "import", "brat", str(ann.parent), "--out", str(root / "annotations"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert message in result.stderr
+    assert f"{ann}:" in result.stderr.splitlines()[0]
+    assert snapshot(root) == before  # nothing written
+
+
+def test_label_studio_config_declares_every_field_the_tasks_use(tmp_path: Path) -> None:
+    root = write_article(tmp_path / "checkout", lines=draft_lines())
+    ls_export(load_bundle(root / "annotations"), tmp_path / "ls")
+    config = ET.fromstring((tmp_path / "ls" / CONFIG).read_text(encoding="utf-8"))
+    names = {node.get("name") for node in config.iter() if node.get("name")}
+    labels = {node.get("value") for node in config.iter("Label")}
+    tasks = json.loads((tmp_path / "ls" / TASKS).read_text(encoding="utf-8"))
+    results = tasks[0]["predictions"][0]["result"]
+    assert {r["from_name"] for r in results} <= names
+    assert {label for r in results for label in r["value"].get("labels", [])} <= labels
+    assert labeling_config() == (tmp_path / "ls" / CONFIG).read_text(encoding="utf-8")
+
+
+def _label_studio_export(tmp_path: Path, shift_utf16: bool = False) -> tuple[Path, Path]:
+    """A checkout and what Label Studio's JSON export of its tasks looks like after review: the
+    prediction submitted as an annotation (older and cancelled annotations beside it)."""
+    root = write_article(tmp_path / "checkout")
+    ls_export(load_bundle(root / "annotations"), tmp_path / "ls")
+    tasks = json.loads((tmp_path / "ls" / TASKS).read_text(encoding="utf-8"))
+    emoji = TEXT.index("😀")
+    for number, task in enumerate(tasks, start=1):
+        result = task["predictions"][0]["result"]
+        if shift_utf16:  # offsets in UTF-16 code units, as older Label Studio versions wrote them
+            for item in result:
+                for key in ("start", "end"):
+                    item["value"][key] += int(item["value"][key] > emoji)
+        task.update(
+            id=number,
+            annotations=[
+                {"id": 1, "result": [], "was_cancelled": False, "updated_at": "2024-12-01T09:00:00Z"},
+                {"id": 2, "result": result, "was_cancelled": False, "updated_at": "2024-12-02T09:00:00Z"},
+                {"id": 3, "result": [], "was_cancelled": True, "updated_at": "2024-12-03T09:00:00Z"},
+            ],
+            predictions=[7],
+        )
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    return root, path
+
+
+@pytest.mark.parametrize("shift_utf16", [False, True])
+def test_a_label_studio_export_is_read_from_the_latest_annotation(shift_utf16: bool, tmp_path: Path) -> None:
+    root, path = _label_studio_export(tmp_path, shift_utf16)
+    original, _ = validate(root / "annotations", root / "seeds")
+    bundle = read_export(path)
+    out = tmp_path / "out"
+    write_bundle(bundle, out, root / "seeds")
+    (out / "kb.jsonl").write_bytes((root / "annotations" / "kb.jsonl").read_bytes())
+    assert validate(out, root / "seeds")[0] == original
+
+
+def test_utf16_offsets_convert_to_code_points() -> None:
+    text = "a😀b"
+    assert [index_of_utf16(text, u) for u in range(5)] == [0, 1, None, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda r: r[0]["value"].update(labels=["Headline"]), "unknown label 'Headline'"),
+        (lambda r: r[0]["value"].update(start=1), "does not select"),
+        (lambda r: r.append({"id": "zz", "from_name": "colour", "type": "choices", "value": {}}), "colour"),
+    ],
+)
+def test_bad_label_studio_exports_are_named_by_task_and_region(edit, message: str, tmp_path: Path) -> None:
+    root, path = _label_studio_export(tmp_path)
+    tasks = json.loads(path.read_text(encoding="utf-8"))
+    edit(tasks[0]["annotations"][1]["result"])
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    result = cli(tmp_path, "import", "labelstudio", str(path), "--out", str(root / "annotations"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert message in result.stderr and f"{path}: field '[0].annotations[1].result" in result.stderr
+
+
+def test_an_import_for_an_article_that_is_not_in_the_seeds_is_refused(tmp_path: Path) -> None:
+    root, _ = _brat_folder(tmp_path)
+    renamed = tmp_path / "brat" / "901_ffffffffffffffff"
+    for suffix in (".ann", ".txt"):
+        (tmp_path / "brat" / f"{DOC_ID}{suffix}").rename(renamed.with_suffix(suffix))
+    result = cli(tmp_path, "import", "brat", str(tmp_path / "brat"), "--out", str(root / "annotations"))
+    assert result.returncode == 2 and "add the article with add-doc first" in result.stderr
+
+
+# --- BSNLP ----------------------------------------------------------------------------------------
+
+
+def _checkout_gold(gold: str) -> Gold:
+    found, problems = validate(ROOT / gold, ROOT / "seeds")
+    assert problems == []
+    return found
+
+
+@pytest.mark.parametrize("gold", GOLDS)
+def test_bsnlp_export_scores_perfectly_both_ways(gold: str, tmp_path: Path) -> None:
+    exported = cli(tmp_path, "export", "bsnlp", str(tmp_path / "bsnlp"), "--gold", str(ROOT / gold))
+    assert exported.returncode == 0, exported.stderr
+    outs = sorted((tmp_path / "bsnlp" / "annotated").rglob("*.out"))
+    golden = _checkout_gold(gold)
+    assert [p.stem for p in outs] == sorted(d.doc_id for d in golden.documents)
+    for path in outs:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert lines[0] == path.stem and all(len(line.split("\t")) == 4 for line in lines[1:])
+    options = ("--gold", str(ROOT / gold), "--seeds", str(ROOT / "seeds"))
+    result = cli(tmp_path, "score-bsnlp", str(tmp_path / "bsnlp"), *options, "--json", "r.json")
+    assert result.returncode == 0, result.stderr
+    scores = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    rates = [r["f1"] for r in scores["recognition"].values()] + [scores["normalization"]["accuracy"]]
+    assert all(rate in (1.0, None) for rate in rates)
+    imported = cli(tmp_path, "import", "bsnlp", str(tmp_path / "bsnlp"), *options, "--out", "p.jsonl")
+    assert imported.returncode == 0, imported.stderr
+    from nkru_bench.scoring import score
+
+    assert score(tmp_path / "p.jsonl", golden, resamples=0)["entities.relaxed.recall"] in (1.0, None)
+
+
+def _doc(doc_id: str, lang: str, text: str, mentions: list[tuple[str, str, str, str]]) -> Document:
+    """A document whose entities are the first occurrence of each (surface, type, lemma, id)."""
+    entities, taken = [], 0
+    for surface, type_, lemma, entity_id in mentions:
+        start = text.index(surface, taken)
+        taken = start + len(surface)
+        entities.append(
+            Entity(start=start, end=taken, text=surface, type=type_, lemma=lemma, entity_id=entity_id)
+        )
+    return Document(
+        doc_id=doc_id,
+        lang=lang,
+        date=None,
+        title=None,
+        text=text,
+        source_file=f"seeds/{doc_id}.txt",
+        sha256="0" * 64,
+        entities=tuple(entities),
+    )
+
+
+GOLDEN = Gold(
+    documents=(
+        _doc(
+            "d1",
+            "cs",
+            "Putin a Putina a Kim a Ruska.",
+            [
+                ("Putin", "PER", "Putin", "PER-Putin"),
+                ("Putina", "PER", "Putin", "PER-Putin"),
+                ("Kim", "PER", "Kim", "PER-Kim"),
+                ("Ruska", "LOC", "Rusko", "GPE-Russia"),
+            ],
+        ),
+        _doc(
+            "d2",
+            "pl",
+            "Putin i Rosja.",
+            [("Putin", "PER", "Putin", "PER-Putin"), ("Rosja", "LOC", "Rosja", "GPE-Russia")],
+        ),
+    ),
+    kb=(KBEntry(entity_id="PER-Putin", type="PER", name_en="Putin"),),
+)
+
+
+def test_bsnlp_golden_case() -> None:
+    """Every count, explained.
+
+    d1 gold: forms (Putin PER), (Putina PER) of PER-Putin, (Kim PER), (Ruska LOC): 4 forms, 3 entities.
+    d1 response: "Putin PER" (right; base form right, id "c1"), "Putin PER" again (a duplicate), "Kim LOC"
+    (wrong type), "Rusk LOC" (a partial form; base form "Rusko").
+    d2 gold: (Putin PER), (Rosja LOC): 2 forms, 2 entities. d2 response: "Putin PER" with base form "Putina"
+    (wrong) and id "c1", "Rosja LOC" id "c2".
+
+    strict: distinct correct pairs d1 {Putin PER} + d2 {Putin PER, Rosja LOC} = 3; response lines 4 + 2 = 6;
+      gold forms 4 + 2 = 6: P = R = 3/6.
+    relaxed exact: found entities d1 {PER-Putin} + d2 {both} = 3 of 3 + 2 = 5; distinct response pairs
+      3 + 2 = 5, correct 1 + 2 = 3: P = 3/5, R = 3/5.
+    relaxed partial: "Rusk LOC" is in "Ruska LOC": found 4 of 5, correct 4 of 5.
+    normalization: strict matches d1 Putin (right) + d2 Putin (wrong) + Rosja (right): 2 of 3.
+    """
+    responses = [
+        bsnlp.Response(
+            "d1",
+            (
+                bsnlp.Mention("Putin", "Putin", "PER", "c1"),
+                bsnlp.Mention("Putin", "Putin", "PER", "c1"),
+                bsnlp.Mention("Kim", "Kim", "LOC", "c3"),
+                bsnlp.Mention("Rusk", "Rusko", "LOC", "c2"),
+            ),
+        ),
+        bsnlp.Response(
+            "d2",
+            (bsnlp.Mention("Putin", "Putina", "PER", "c1"), bsnlp.Mention("Rosja", "Rosja", "LOC", "c2")),
+        ),
+    ]
+    result = bsnlp.evaluate(GOLDEN, responses)
+    counts = {
+        name: (r["gold"], r["predicted"], r["found"], r["correct"])
+        for name, r in result["recognition"].items()
+    }
+    assert counts == {"strict": (6, 6, 3, 3), "relaxed_exact": (5, 5, 3, 3), "relaxed_partial": (5, 5, 4, 4)}
+    assert result["recognition"]["strict"]["f1"] == pytest.approx(0.5)
+    assert result["normalization"] == {"accuracy": pytest.approx(2 / 3), "correct": 2, "total": 3}
+    # the response's ids are its own cluster names, not KB ids: none is right by id; LEA compares clusters
+    assert result["linking"]["id_accuracy"] == {"accuracy": 0.0, "correct": 0, "total": 3}
+
+
+def test_lea_reproduces_the_example_of_its_paper() -> None:
+    """Moosavi and Strube (2016), section 4: key {a b c} {d e f g}, response {a b} {c d} {f g h i}."""
+    key = {1: list("abc"), 2: list("defg")}
+    response = {1: list("ab"), 2: list("cd"), 3: list("fghi")}
+    values = bsnlp.lea(key, response)
+    assert values["recall_num"] / values["recall_den"] == pytest.approx((3 * 1 / 3 + 4 * 1 / 6) / 7)
+    assert values["precision_num"] / values["precision_den"] == pytest.approx((2 * 1 + 2 * 0 + 4 * 1 / 6) / 8)
+
+
+def test_crosslingual_linking_counts_only_links_across_languages() -> None:
+    """PER-Putin has mentions (d1 Putin), (d1 Putina), (d2 Putin): two cross-lingual links. A response
+    that links d1 Putin with d2 Putin only finds one of them; GPE-Russia's one link is found."""
+    responses = [
+        bsnlp.Response(
+            "d1",
+            (
+                bsnlp.Mention("Putin", "Putin", "PER", "a"),
+                bsnlp.Mention("Putina", "Putin", "PER", "b"),
+                bsnlp.Mention("Ruska", "Rusko", "LOC", "r"),
+            ),
+        ),
+        bsnlp.Response(
+            "d2", (bsnlp.Mention("Putin", "Putin", "PER", "a"), bsnlp.Mention("Rosja", "Rosja", "LOC", "r"))
+        ),
+    ]
+    lea = bsnlp.evaluate(GOLDEN, responses)["linking"]["crosslingual"]
+    assert lea["recall_num"] == pytest.approx(3 * 1 / 2 + 2 * 1) and lea["recall_den"] == 5
+    assert lea["precision_num"] == pytest.approx(2 * 1 + 2 * 1) and lea["precision_den"] == 4
+
+
+@pytest.mark.parametrize("gold", GOLDS)
+def test_bsnlp_relaxed_exact_recall_agrees_with_the_harness_relaxed_recall(gold: str) -> None:
+    """Differential: a response built from gold forms (some dropped, some retyped), projected onto the
+    text, gets the same document-level recall from the harness as from the BSNLP measure."""
+    import random
+
+    from nkru_bench.scoring import score
+
+    golden = _checkout_gold(gold)
+    rng = random.Random(7)
+    for _ in range(5):
+        responses = []
+        for doc_id, truth in bsnlp.gold_responses(golden).items():
+            kept = [m for m in truth.mentions if rng.random() < 0.6]
+            kept = [bsnlp.Mention(m.form, m.lemma, "ORG" if rng.random() < 0.2 else m.type) for m in kept]
+            responses.append(bsnlp.Response(doc_id, tuple(kept)))
+        ours = bsnlp.evaluate(golden, responses)["recognition"]["relaxed_exact"]
+        theirs = score(bsnlp.to_predictions(responses, golden), golden, resamples=0)
+        assert theirs["entities.relaxed.recall"] == pytest.approx(ours["recall"], nan_ok=True)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"d1\nPutin\tPutin\n", "expected 'mention<TAB>base form<TAB>category[<TAB>id]'"),
+        (b"d1\nPutin\tPutin\tPERSON\tx\n", "'PERSON' is not one of"),
+        (b"\xef\xbb\xbfd1\n", "byte order mark"),
+        (b"d1\nPut\xe8n\tPutin\tPER\n", "not valid UTF-8"),
+        (b"d9\n", "is not a document of the gold"),
+    ],
+)
+def test_bad_bsnlp_responses_are_named_by_file_and_line(content: bytes, message: str, tmp_path: Path) -> None:
+    (tmp_path / "r.out").write_bytes(content)
+    with pytest.raises(InputError) as raised:
+        bsnlp.evaluate(GOLDEN, bsnlp.read_responses(tmp_path))
+    assert message in str(raised.value) and str(tmp_path / "r.out") in str(raised.value)
+
+
+def test_lines_of_every_layer_are_in_the_fixture() -> None:
+    assert {line["layer"] for line in LINES} == {"title", "boilerplate", "entity", "figure", "stance"}
