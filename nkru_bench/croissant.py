@@ -33,6 +33,10 @@ from nkru_bench import __version__
 from nkru_bench.records import Gold
 
 FILE = "croissant.json"
+# where the dataset is published and under which licence its annotations are: set URL on publication
+URL = "https://huggingface.co/datasets/nkru_bench"
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+TEXTS = "Annotations CC BY 4.0; the article texts remain their publishers' property (LICENSE.md)."
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 CONTEXT_FILE = Path(__file__).with_name("croissant_context.json")
 PARQUET = "application/x-parquet"
@@ -142,10 +146,10 @@ def croissant(gold: Gold, tables: Mapping[str, Any], digests: Mapping[str, str])
             "A small multilingual (Czech, Polish, Slovenian) benchmark of news articles on North Korean "
             "troops in Russia, with gold named entities (type, lemma, cross-lingual id), numeric figures "
             f"and stance. Gold revision {gold_revision(gold)}; rows: {counts}; "
-            f"content_digest {content_digest(tables)}."
+            f"content_digest {content_digest(tables)}. {TEXTS}"
         ),
-        "license": "https://creativecommons.org/licenses/by/4.0/",
-        "url": "https://huggingface.co/datasets/nkru_bench",
+        "license": LICENSE,
+        "url": URL,
         "version": __version__,
         "inLanguage": langs,
         "keywords": [
