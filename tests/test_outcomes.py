@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 from factories import entity, figure, golds, pred_entity, random_predictions, seeds, stance
 from hypothesis import given, settings
+from report_dom import expected_totals
 
 from nkru_bench.matching import (
     ENTITY_OUTCOMES,
@@ -118,39 +119,6 @@ def _totals(result, gold, predictions) -> dict[str, Counter]:
         totals["figures"].update(kinds(figure_outcomes(doc.figures, pred.figures, doc.boilerplate)))
         totals["stance"].update(kinds(stance_outcomes(doc.stance, pred.stance)))
     return totals
-
-
-def expected_totals(result: dict) -> dict[str, dict[str, int]]:
-    """The per-kind totals that the documented relations give from a JSON result."""
-    out: dict[str, dict[str, int]] = {}
-    if "entities" in result:
-        e = result["entities"]
-        strict, exact = e["strict"]["counts"], e["exact"]["counts"]
-        out["entities"] = {
-            "correct": strict["correct"],
-            "wrong_type": exact["correct"] - strict["correct"],
-            "partial": e["partial"]["counts"]["partial"],
-            "missed": strict["missed"],
-            "spurious": strict["spurious"],
-            "ignored": e["ignored_in_boilerplate"],
-        }
-    if "figures" in result:
-        f = result["figures"]["value_unit"]["counts"]
-        out["figures"] = {
-            "matched": f["correct"],
-            "missed": f["gold"] - f["found"],
-            "spurious": f["predicted"] - f["correct"],
-            "ignored": result["figures"]["ignored_in_boilerplate"],
-        }
-    if "stance" in result:
-        t, p = result["stance"]["tuple"]["counts"], result["stance"]["pair"]["counts"]
-        out["stance"] = {
-            "correct": t["correct"],
-            "wrong_label": p["correct"] - t["correct"],
-            "missed": p["gold"] - p["found"],
-            "spurious": p["predicted"] - p["correct"],
-        }
-    return out
 
 
 @settings(max_examples=60, deadline=None)
