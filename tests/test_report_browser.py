@@ -189,14 +189,17 @@ def test_rules_report_screenshot_shows_the_marked_text(chromium: Path, rules_run
     counts = expected_classes(result)
     colors = mark_colors()
     assert set(colors) >= {"m-correct", "m-wrong-type", "m-partial", "m-missed", "m-spurious"}
+    # a gold span is underlined, a predicted one filled: a missed mark has no fill, a spurious one
+    # no underline (ignored marks, grey like table rules, are left out)
+    channels = {"m-missed": (0,), "m-spurious": (1,)}
     shown = {
-        name: [int(np.all(article == color, axis=-1).sum()) for color in colors[name]]
+        name: [int(np.all(article == colors[name][c], axis=-1).sum()) for c in channels.get(name, (0, 1))]
         for name in colors
-        if counts.get(name)
+        if counts.get(name) and name != "m-ignored"
     }
     assert shown, "the harness counts no entity at all"
     busiest = max(shown, key=lambda name: counts[name])
-    assert min(shown[busiest]) > 1_000, shown  # underline and fill of the most common kind
+    assert min(shown[busiest]) > 1_000, shown  # the most common kind of mark shows
     text = np.all(article < 80, axis=-1).sum()  # dark pixels: the text itself
     assert text > 20_000, text
 
