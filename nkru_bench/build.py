@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from nkru_bench import croissant
 from nkru_bench.errors import InputError
 from nkru_bench.records import Gold
 from nkru_bench.validation import validate
@@ -254,7 +255,7 @@ def pass_agreement(annotations: Path, seeds: Path) -> str:
     passes = sorted(p for p in (annotations / PASSES_DIR).glob("*") if p.is_dir())
     if len(passes) < 2:
         return "(fewer than two annotation passes: no agreement to report)"
-    a, b = (_gold(path, seeds) for path in passes[:2])
+    a, b = (_gold(path, seeds, require_all=False) for path in passes[:2])
     return agreement_markdown(agreement(a, b), passes[0].name, passes[1].name)
 
 
@@ -272,8 +273,8 @@ def _split_card(text: str) -> tuple[str, str]:
     return "", text
 
 
-def _gold(annotations: Path, seeds: Path) -> Gold:
-    gold, problems = validate(annotations, seeds)
+def _gold(annotations: Path, seeds: Path, require_all: bool = True) -> Gold:
+    gold, problems = validate(annotations, seeds, require_all=require_all)
     if gold is None:
         raise InputError(problems)
     return gold
@@ -296,6 +297,7 @@ def build(annotations: Path, seeds: Path, root: Path) -> list[Path]:
     manifest = root / DATA_DIR / DATA_MANIFEST
     manifest.write_text(data_manifest(gold), encoding="utf-8")
     written.append(manifest)
+    written.append(croissant.write(gold, tables, root))
     card = root / CARD
     _, body = _split_card(card.read_text(encoding="utf-8") if card.exists() else "")
     agreement_table = pass_agreement(annotations, seeds)
@@ -334,6 +336,7 @@ def check(annotations: Path, seeds: Path, root: Path) -> list[str]:
     manifest = root / DATA_DIR / DATA_MANIFEST
     if not manifest.exists() or manifest.read_text(encoding="utf-8") != data_manifest(gold):
         stale.append(f"{manifest}: differs from the annotations' counts")
+    stale += croissant.check(gold, tables, root)
     card = root / CARD
     header, body = _split_card(card.read_text(encoding="utf-8") if card.exists() else "")
     if header != card_header(gold, tables):
