@@ -178,10 +178,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"wrote {args.out}: {len(predictions)} prediction(s), entities projected onto the text")
         print(f"score it with: nkru-bench score {args.out} (entities.relaxed is the document-level score)")
         return 0
-    from nkru_bench.interop import importer, seeds_for, write_bundle
+    from nkru_bench.interop import importer, write_bundle
+    from nkru_bench.loading import seeds_near
 
     bundle = importer(args.format)(args.in_dir)
-    written = write_bundle(bundle, args.out, args.seeds or seeds_for(args.out))
+    written = write_bundle(bundle, args.out, args.seeds or seeds_near(args.out))
     for path in written:
         print(f"wrote {path}")
     print(f"next: nkru-bench validate --annotations {args.out}")

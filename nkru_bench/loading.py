@@ -67,10 +67,19 @@ def _gold_from_data(default: Path, kb: Path) -> Gold:
     return Gold(documents=tuple(docs), kb=tuple(_kb_from_parquet(kb)))
 
 
+def seeds_near(annotations: Path) -> Path:
+    """The ``seeds`` folder beside the annotations folder or beside any folder above it."""
+    for folder in annotations.resolve().parents:
+        if (folder / "seeds" / "manifest.jsonl").is_file():
+            return folder / "seeds"
+    return annotations.parent / "seeds"
+
+
 def load_gold(path: Path | str | None = None, seeds: Path | str | None = None) -> Gold:
     """Gold records from the shipped data, an annotations folder, a dataset folder or a Parquet file.
 
-    For an annotations folder the seeds are ``seeds`` or, by default, the ``seeds`` folder beside it.
+    For an annotations folder (the gold's or a pass's, which may cover only some articles) the seeds
+    are ``seeds`` or, by default, the ``seeds`` folder beside it or beside a folder above it.
     """
     if path is None:
         root = data_root()
@@ -78,10 +87,10 @@ def load_gold(path: Path | str | None = None, seeds: Path | str | None = None) -
     path = Path(path)
     if path.is_file() and path.suffix == ".parquet":
         return _gold_from_data(path, path.parent.parent / "kb" / path.name)
-    if (path / "docs").is_dir() or (path / "kb.jsonl").is_file():
+    if (path / "kb.jsonl").is_file():
         from nkru_bench.validation import validate
 
-        gold, problems = validate(path, Path(seeds) if seeds else path.parent / "seeds")
+        gold, problems = validate(path, Path(seeds) if seeds else seeds_near(path), require_all=False)
         if gold is None:
             raise InputError(problems)
         return gold

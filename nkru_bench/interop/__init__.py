@@ -24,6 +24,7 @@ from typing import Any
 from nkru_bench.annotations import DOCS_DIR, KB_FILE, LAYERS, Line, document_lines, kb_line, read_annotations
 from nkru_bench.errors import InputError, Problem
 from nkru_bench.jsonlines import read_jsonl
+from nkru_bench.loading import seeds_near
 from nkru_bench.records import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, UNITS, Gold
 from nkru_bench.seeds import check_seed, read_manifest
 
@@ -243,20 +244,11 @@ def is_annotations(path: Path) -> bool:
     return (path / DOCS_DIR).is_dir() or (path / KB_FILE).is_file()
 
 
-def seeds_for(annotations: Path) -> Path:
-    """The ``seeds`` folder beside an annotations folder or beside one of its parents (a pass in
-    ``annotations/passes/<name>`` finds the checkout's seeds)."""
-    for folder in annotations.resolve().parents:
-        if (folder / "seeds" / "manifest.jsonl").is_file():
-            return folder / "seeds"
-    return annotations.parent / "seeds"
-
-
 def load_bundle(path: Path | None, seeds: Path | None = None, doc_ids: Sequence[str] = ()) -> Bundle:
-    """An annotations folder (its drafts too; seeds default to ``seeds_for`` it), or any gold
+    """An annotations folder (its drafts too; seeds default to ``seeds_near`` it), or any gold
     ``load_gold`` reads; ``doc_ids`` keeps only those articles."""
     if path is not None and is_annotations(path):
-        bundle = bundle_from_annotations(path, seeds or seeds_for(path))
+        bundle = bundle_from_annotations(path, seeds or seeds_near(path))
     else:
         from nkru_bench.loading import load_gold
 
