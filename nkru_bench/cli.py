@@ -299,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("agree", help="agreement between two annotation sets, and their disagreements")
     p.add_argument("a", type=Path, help="annotation folder (or any gold source) of pass A")
     p.add_argument("b", type=Path, help="annotation folder (or any gold source) of pass B")
-    p.add_argument("--seeds", type=Path, default=Path("seeds"), help="seed folder with manifest.jsonl")
+    p.add_argument("--seeds", type=Path, help="seed folder (default: the seeds folder above the passes)")
     p.add_argument("--json", type=Path, help="also write the agreement figures as JSON")
     p.set_defaults(handler=_cmd_agree)
 
