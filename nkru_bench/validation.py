@@ -129,22 +129,21 @@ def _check_quote(text: str, line: Line, field: str, start: int, end: int, quoted
     ]
 
 
+def _status_problems(line: Line, status: str | None) -> list[Problem]:
+    """A line still marked by pre-annotation is not gold yet."""
+    if status is None:
+        return []
+    if status in STATUSES:
+        message = "unreviewed: check the line, then delete its 'status' key"
+        return [Problem(line.file, line.line, "status", message)]
+    return [Problem(line.file, line.line, "status", f"{status!r} is not a status")]
+
+
 def _check_kb(lines: Iterable[Line]) -> tuple[dict[str, KBEntry], list[Problem]]:
     kb: dict[str, KBEntry] = {}
     problems: list[Problem] = []
     for line in lines:
-        status = line.obj.get("status")
-        if status is not None:
-            problems.append(
-                Problem(
-                    line.file,
-                    line.line,
-                    "status",
-                    "unreviewed: check the line, then delete its 'status' key"
-                    if status in STATUSES
-                    else f"{status!r} is not a status",
-                )
-            )
+        problems += _status_problems(line, line.obj.get("status"))
         fields = {k: v for k, v in line.obj.items() if k not in ("status", "note")}
         entry, errors = _parse(Line(line.file, line.line, fields), KBEntry)
         problems += errors
@@ -217,17 +216,7 @@ def _check_document(
         problems += errors
         if record is None:
             continue
-        if record.status is not None:
-            problems.append(
-                Problem(
-                    line.file,
-                    line.line,
-                    "status",
-                    "unreviewed: check the line, then delete its 'status' key"
-                    if record.status in STATUSES
-                    else f"{record.status!r} is not a status",
-                )
-            )
+        problems += _status_problems(line, record.status)
         spans = (
             [("", record.start, record.end, record.text)]
             if layer != "stance"

@@ -244,6 +244,21 @@ def is_annotations(path: Path) -> bool:
     return (path / DOCS_DIR).is_dir() or (path / KB_FILE).is_file()
 
 
+# One palette for every annotation tool's configuration (brat's visual.conf, Label Studio's labels).
+COLORS = {
+    "PER": "#ffccaa",
+    "ORG": "#8fb2ff",
+    "LOC": "#a4de02",
+    "EVT": "#ffe000",
+    "PRO": "#e0b0ff",
+    "Figure": "#7fe2ff",
+    "Title": "#dddddd",
+    "Boilerplate": "#eeeeee",
+    "Stance": "#ff9090",
+    "Evidence": "#ffc0c0",
+}
+
+
 def load_bundle(path: Path | None, seeds: Path | None = None, doc_ids: Sequence[str] = ()) -> Bundle:
     """An annotations folder (its drafts too; seeds default to ``seeds_near`` it), or any gold
     ``load_gold`` reads; ``doc_ids`` keeps only those articles."""

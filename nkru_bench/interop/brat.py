@@ -32,7 +32,16 @@ from typing import Any
 
 from nkru_bench.annotations import KB_FILE, Line
 from nkru_bench.errors import InputError, Problem
-from nkru_bench.interop import UNREVIEWED, Bundle, Sheet, check_line, line_order, number_text, number_value
+from nkru_bench.interop import (
+    COLORS,
+    UNREVIEWED,
+    Bundle,
+    Sheet,
+    check_line,
+    line_order,
+    number_text,
+    number_value,
+)
 from nkru_bench.jsonlines import dumps, read_jsonl
 from nkru_bench.records import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, UNITS
 
@@ -91,20 +100,8 @@ def annotation_conf() -> str:
 
 
 def visual_conf() -> str:
-    colors = {
-        "PER": "#ffccaa",
-        "ORG": "#8fb2ff",
-        "LOC": "#a4de02",
-        "EVT": "#ffe000",
-        "PRO": "#e0b0ff",
-        "Figure": "#7fe2ff",
-        "Title": "#dddddd",
-        "Boilerplate": "#eeeeee",
-        STANCE: "#ff9090",
-        EVIDENCE: "#ffc0c0",
-    }
-    lines = ["[labels]", *colors, "", "[drawing]"]
-    lines += [f"{name}\tbgColor:{color}" for name, color in colors.items()]
+    lines = ["[labels]", *COLORS, "", "[drawing]"]
+    lines += [f"{name}\tbgColor:{color}" for name, color in COLORS.items()]
     lines += [
         "SPAN_DEFAULT\tfgColor:black, bgColor:lightgreen, borderColor:darken",
         "ARC_DEFAULT\tcolor:black, arrowHead:triangle-5",

@@ -34,7 +34,16 @@ from xml.sax.saxutils import quoteattr
 
 from nkru_bench.annotations import KB_FILE, Line
 from nkru_bench.errors import InputError, Problem
-from nkru_bench.interop import UNREVIEWED, Bundle, Sheet, check_line, line_order, number_text, number_value
+from nkru_bench.interop import (
+    COLORS,
+    UNREVIEWED,
+    Bundle,
+    Sheet,
+    check_line,
+    line_order,
+    number_text,
+    number_value,
+)
 from nkru_bench.jsonlines import dumps, read_jsonl
 from nkru_bench.records import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, UNITS
 
@@ -70,17 +79,6 @@ VOCABULARY = {
     "stance": LABELS,
     "review": (UNREVIEWED,),
 }
-COLORS = {
-    "PER": "#ffccaa",
-    "ORG": "#8fb2ff",
-    "LOC": "#a4de02",
-    "EVT": "#ffe000",
-    "PRO": "#e0b0ff",
-    "Figure": "#7fe2ff",
-    "Title": "#dddddd",
-    "Boilerplate": "#eeeeee",
-    "Evidence": "#ff9090",
-}
 
 
 # --- the labeling configuration -------------------------------------------------------------------
@@ -100,7 +98,8 @@ def _choices(name: str, values: Sequence[str]) -> str:
 
 def labeling_config() -> str:
     """The Label Studio labeling interface for nkru_bench tasks."""
-    labels = "\n".join(f'    <Label value="{name}" background="{color}"/>' for name, color in COLORS.items())
+    colors = {name: color for name, color in COLORS.items() if name != "Stance"}  # stance = its evidence
+    labels = "\n".join(f'    <Label value="{name}" background="{color}"/>' for name, color in colors.items())
     entity_labels = ",".join(ENTITY_TYPES)
     hints = {
         "lemma": "base form of the whole mention",
