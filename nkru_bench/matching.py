@@ -19,8 +19,10 @@ all one-to-one pairings, one with the most ``correct`` pairs and then the most `
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from nkru_bench.numbers import values_agree
 from nkru_bench.predictions import PredEntity, PredFigure, PredStance
@@ -254,13 +256,90 @@ def _relaxed(text: str, gold: Sequence[Entity], pred: Sequence[PredEntity]) -> S
     )
 
 
+def _overlap_pairs(gold: Sequence[Entity], pred: Sequence[PredEntity]) -> list[tuple[int, int]] | None:
+    """Every overlapping (gold index, pred index) pair, when the gold (sorted by start) is flat and
+    no gold mention or prediction is in two of them; ``None`` otherwise.
+
+    In every scheme a pair has a positive weight exactly when it overlaps, so when the overlapping
+    pairs are disjoint, every maximum-weight assignment holds all of them and nothing else (one left
+    out could be added): each scheme's pairing is these pairs, and its counts need no assignment.
+    """
+    for a, b in pairwise(gold):
+        if b.start < a.end:
+            return None
+    ends = [g.end for g in gold]
+    pairs: list[tuple[int, int]] = []
+    used: set[int] = set()
+    for pi, p in enumerate(pred):
+        found = None
+        gi = bisect_right(ends, p.start)  # the gold mentions before gi end before p starts
+        while gi < len(gold) and gold[gi].start < p.end:
+            if _overlap(p, gold[gi]):
+                if found is not None or gi in used:
+                    return None
+                found = gi
+            gi += 1
+        if found is not None:
+            used.add(found)
+            pairs.append((found, pi))
+    return pairs
+
+
+def _paired_schemes(pairs: list[tuple], n_gold: int, n_pred: int) -> Schemes:
+    """The counts of every scheme when ``pairs`` (gold, pred) are its whole pairing (see
+    ``_overlap_pairs``). A scheme's rule looks only at whether the boundaries and the types agree
+    (every pair overlaps), so each rule is asked once per kind of pair."""
+    kinds: dict[tuple[bool, bool], list] = {}  # (same span, same type) -> [an example pair, count]
+    for g, p in pairs:
+        kind = kinds.setdefault((p.start == g.start and p.end == g.end, p.type == g.type), [(g, p), 0])
+        kind[1] += 1
+    counts = []
+    for name in SCHEMES:
+        rule = _SCHEME_TABLE[name]
+        correct = sum(n for (g, p), n in kinds.values() if rule.correct(p, g))
+        other = len(pairs) - correct
+        counts.append(
+            SchemeCounts(
+                correct=correct,
+                incorrect=other if rule.other_kind == "incorrect" else 0,
+                partial=other if rule.other_kind == "partial" else 0,
+                missed=n_gold - len(pairs),
+                spurious=n_pred - len(pairs),
+            )
+        )
+    return Schemes(*counts)
+
+
 def match_entities(
     text: str, gold: Sequence[Entity], pred: Sequence[PredEntity], boilerplate: Sequence[Span] = ()
 ) -> EntityCounts:
     """All entity counts of one document. Predictions wholly inside boilerplate are not scored."""
-    kept = [p for p in pred if not inside(p.start, p.end, boilerplate)]
+    kept = [p for p in pred if not inside(p.start, p.end, boilerplate)] if boilerplate else list(pred)
     gold_sorted, pred_sorted = sorted(gold, key=_gold_key), sorted(kept, key=_pred_key)
-    strict_pairs, _ = _scheme_pairs("strict", gold_sorted, pred_sorted)
+    types = sorted({g.type for g in gold} | {p.type for p in kept})
+    overlapping = _overlap_pairs(gold_sorted, pred_sorted)
+    if overlapping is None:  # pairs compete for a mention: assign, scheme by scheme
+        strict_pairs, _ = _scheme_pairs("strict", gold_sorted, pred_sorted)
+        overall = _schemes(gold, kept)
+        by_type = tuple(
+            (t, _schemes([g for g in gold if g.type == t], [p for p in kept if p.type == t])) for t in types
+        )
+    else:  # each overlapping pair stands alone: every scheme pairs exactly these
+        pairs = _pairs(overlapping, gold_sorted, pred_sorted)
+        strict = _SCHEME_TABLE["strict"].correct
+        strict_pairs = [(gi, pi) for gi, pi in overlapping if strict(pred_sorted[pi], gold_sorted[gi])]
+        overall = _paired_schemes(pairs, len(gold), len(kept))
+        by_type = tuple(
+            (
+                t,
+                _paired_schemes(
+                    [(g, p) for g, p in pairs if g.type == t and p.type == t],
+                    sum(g.type == t for g in gold),
+                    sum(p.type == t for p in kept),
+                ),
+            )
+            for t in types
+        )
     lemma = [
         (g.lemma, p.lemma) for g, p in _pairs(strict_pairs, gold_sorted, pred_sorted) if p.lemma is not None
     ]
@@ -269,11 +348,6 @@ def match_entities(
         for g, p in _pairs(strict_pairs, gold_sorted, pred_sorted)
         if p.entity_id is not None
     ]
-    types = sorted({g.type for g in gold} | {p.type for p in kept})
-    by_type = tuple(
-        (t, _schemes([g for g in gold if g.type == t], [p for p in kept if p.type == t])) for t in types
-    )
-    overall = _schemes(gold, kept)
     return EntityCounts(
         strict=overall.strict,
         exact=overall.exact,
@@ -337,6 +411,21 @@ def _figure_pairs(gold: Sequence[Figure], pred: Sequence[PredFigure], *, with_un
     return _pairs(assign(weights), gold, pred)
 
 
+def _figure_matching(gold: Sequence[Figure], pred: Sequence[PredFigure]) -> list[tuple] | None:
+    """Every (gold, pred) pair whose values match, when no item is in two of them; ``None`` otherwise.
+    Then both pairings of ``match_figures`` need no assignment (as in ``_overlap_pairs``): ``value``
+    is these pairs and ``value_unit`` those of them with the same unit."""
+    pairs = [
+        (gi, pi)
+        for gi, g in enumerate(gold)
+        for pi, p in enumerate(pred)
+        if figure_matches(g, p, with_unit=False)
+    ]
+    if len({gi for gi, _ in pairs}) < len(pairs) or len({pi for _, pi in pairs}) < len(pairs):
+        return None
+    return _pairs(pairs, gold, pred)
+
+
 def match_figures(
     gold: Sequence[Figure], pred: Sequence[PredFigure], boilerplate: Sequence[Span] = ()
 ) -> FigureCounts:
@@ -344,8 +433,12 @@ def match_figures(
     not scored."""
     kept = [p for p in pred if p.start is None or p.end is None or not inside(p.start, p.end, boilerplate)]
     gold_sorted, pred_sorted = sorted(gold, key=_figure_gold_key), sorted(kept, key=_figure_pred_key)
-    value = _figure_pairs(gold_sorted, pred_sorted, with_unit=False)
-    value_unit = _figure_pairs(gold_sorted, pred_sorted, with_unit=True)
+    value = _figure_matching(gold_sorted, pred_sorted)
+    if value is None:  # pairs compete for a figure: assign
+        value = _figure_pairs(gold_sorted, pred_sorted, with_unit=False)
+        value_unit = _figure_pairs(gold_sorted, pred_sorted, with_unit=True)
+    else:
+        value_unit = [(g, p) for g, p in value if g.unit == p.unit]
     qualifier = [(g.qualifier, p.qualifier) for g, p in value_unit if p.qualifier is not None]
     source = [(g.source_id, p.source_id) for g, p in value_unit if p.source_id is not None]
     units = sorted({g.unit for g in gold} | {p.unit for p in kept})
