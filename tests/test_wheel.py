@@ -56,12 +56,26 @@ def venv(tmp_path_factory: pytest.TempPathFactory, root: Path) -> Path:
         text=True,
         check=True,
     ).stdout.strip()
-    ours = {sysconfig.get_paths()["purelib"], *site.getsitepackages()}
-    Path(purelib, "zz_test_dependencies.pth").write_text("\n".join(sorted(ours)) + "\n", encoding="utf-8")
+    # The wheel first, into the empty venv (so pip cannot find nkru_bench "already installed"), then the
+    # .pth that lends the venv this environment's dependencies, after its own site-packages.
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--ignore-installed",
+            str(wheel),
+        ],
         check=True,
     )
+    assert list(Path(purelib).glob("nkru_bench-*.dist-info")), "the wheel did not install into the venv"
+    ours = {sysconfig.get_paths()["purelib"], *site.getsitepackages()}
+    Path(purelib, "zz_test_dependencies.pth").write_text("\n".join(sorted(ours)) + "\n", encoding="utf-8")
     return env_dir
 
 
