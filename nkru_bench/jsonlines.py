@@ -9,6 +9,7 @@ not UTF-8, a line that is not JSON or not an object, NaN or Infinity, which JSON
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,18 @@ def _reject_constant(name: str) -> Any:
 
 
 def parse_lines(data: bytes, file: str) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
-    objects: list[tuple[int, dict[str, Any]]] = []
     problems: list[Problem] = []
+    objects = list(iter_lines(data, file, problems))
+    return objects, problems
+
+
+def iter_lines(data: bytes, file: str, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``parse_lines`` one object at a time (a large file is never held as objects all at once);
+    each problem is appended to ``problems`` when its line is reached."""
     if data.startswith(b"\xef\xbb\xbf"):
         problems.append(Problem(file, 1, None, "starts with a byte order mark: save it as UTF-8 without BOM"))
         data = data[3:]
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    for number, raw in enumerate(_split_lines(data), start=1):
         if not raw.strip():
             continue
         try:
@@ -43,8 +50,16 @@ def parse_lines(data: bytes, file: str) -> tuple[list[tuple[int, dict[str, Any]]
         if not isinstance(obj, dict):
             problems.append(Problem(file, number, None, f"must be a JSON object, not {type(obj).__name__}"))
             continue
-        objects.append((number, obj))
-    return objects, problems
+        yield number, obj
+
+
+def _split_lines(data: bytes) -> Iterator[bytes]:
+    """``data.split(b"\\n")``, one piece at a time."""
+    start = 0
+    while (end := data.find(b"\n", start)) >= 0:
+        yield data[start:end]
+        start = end + 1
+    yield data[start:]
 
 
 def read_jsonl(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:

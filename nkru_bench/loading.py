@@ -51,7 +51,9 @@ def load_dataset(name: str = "default", split: str | None = None, **kwargs: Any)
 def _documents_from_parquet(path: Path) -> list[Document]:
     import pyarrow.parquet as pq
 
-    return [Document.model_validate(row) for row in pq.read_table(path).to_pylist()]
+    # a batch of rows at a time: the rows as Python dicts take more memory than the records
+    batches = pq.ParquetFile(path).iter_batches(batch_size=1024)
+    return [Document.model_validate(row) for batch in batches for row in batch.to_pylist()]
 
 
 def _kb_from_parquet(path: Path) -> list[KBEntry]:

@@ -19,6 +19,7 @@ import dataclasses
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,11 @@ def flatten(record: Any, prefix: str = "") -> dict[str, int]:
     """A count record as named integers: nested fields joined by dots, breakdowns by their key,
     a stance confusion as ``label.<gold>.<predicted>``."""
     out: dict[str, int] = {}
+    _flatten_into(record, prefix, out)
+    return {k.rstrip("."): v for k, v in out.items()}
+
+
+def _flatten_into(record: Any, prefix: str, out: dict[str, int]) -> None:
     if isinstance(record, int):
         out[prefix] = record
     elif isinstance(record, Confusion):
@@ -47,14 +53,18 @@ def flatten(record: Any, prefix: str = "") -> dict[str, int]:
             for pi, pred in enumerate(LABELS):
                 out[f"{prefix}{gold}.{pred}"] = record.cells[gi][pi]
     elif dataclasses.is_dataclass(record):
-        for field in dataclasses.fields(record):
-            out.update(flatten(getattr(record, field.name), f"{prefix}{field.name}."))
+        for name in _field_names(type(record)):
+            _flatten_into(getattr(record, name), f"{prefix}{name}.", out)
     elif isinstance(record, tuple):  # a breakdown: ((key, record), ...)
         for key, item in record:
-            out.update(flatten(item, f"{prefix}{key}."))
+            _flatten_into(item, f"{prefix}{key}.", out)
     else:
         raise TypeError(f"cannot flatten {type(record).__name__}")
-    return {k.rstrip("."): v for k, v in out.items()}
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(kind))
 
 
 @dataclass(frozen=True)
@@ -75,13 +85,20 @@ class CountTable:
         return cls(tuple(doc_ids), tuple(langs), keys, rows)
 
     def matrix(self) -> np.ndarray:
-        return np.asarray(self.rows, dtype=np.int64).reshape(len(self.rows), len(self.keys))
+        """The rows as a ``(docs, keys)`` integer array (read-only: it is computed once)."""
+        return self._matrix
+
+    @cached_property
+    def _matrix(self) -> np.ndarray:
+        matrix = np.asarray(self.rows, dtype=np.int64).reshape(len(self.rows), len(self.keys))
+        matrix.flags.writeable = False
+        return matrix
 
     def sums(self, weights: np.ndarray | None = None) -> Getter:
         """A getter of summed counts: over all documents, over a 0/1 mask (shape ``(docs,)``), or
         over every bootstrap resample (shape ``(resamples, docs)``); an unknown name is 0."""
         matrix = self.matrix()
-        totals = matrix.sum(axis=0) if weights is None else weights @ matrix
+        totals = matrix.sum(axis=0) if weights is None else weighted_sums(weights, matrix)
         index = {k: i for i, k in enumerate(self.keys)}
         zero = np.zeros(totals.shape[:-1], dtype=np.int64)
         return lambda name: totals[..., index[name]] if name in index else zero
@@ -101,6 +118,30 @@ class CountTable:
             if parts[0] == breakdown and parts[1] not in found:
                 found.append(parts[1])
         return found
+
+
+# Rows of weights multiplied at a time (bounds the float64 copy of the weights).
+SUM_CHUNK = 64
+
+
+def weighted_sums(weights: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """``weights @ matrix`` as integers, computed in float64 (BLAS) where that is exact.
+
+    Every product and partial sum is an integer no larger than ``max(weights) * max column sum of
+    |matrix|``; below 2**53 float64 holds all of them exactly, whatever the order of the additions,
+    so the result is the integer product. Above it, the integer product (slower)."""
+    weights = np.asarray(weights)
+    rows = weights[None, :] if weights.ndim == 1 else weights
+    if not rows.size or not matrix.size:
+        return weights.astype(np.int64) @ matrix
+    bound = int(np.abs(rows).max()) * int(np.abs(matrix).sum(axis=0).max())
+    if bound >= 2**53:
+        return weights.astype(np.int64) @ matrix
+    dense = matrix.astype(np.float64)
+    out = np.empty((len(rows), matrix.shape[1]), dtype=np.int64)
+    for start in range(0, len(rows), SUM_CHUNK):
+        out[start : start + SUM_CHUNK] = rows[start : start + SUM_CHUNK].astype(np.float64) @ dense
+    return out[0] if weights.ndim == 1 else out
 
 
 # --- rates ---------------------------------------------------------------------------------------
@@ -257,13 +298,26 @@ def metric(kind: str, get: Getter) -> dict[str, Any]:
 # --- bootstrap -----------------------------------------------------------------------------------
 
 
+# Documents drawn at a time when resampling (bounds the temporary int64 arrays).
+DRAW_CHUNK = 1 << 22
+
+
 def resample_weights(n_docs: int, resamples: int, seed: int) -> np.ndarray:
-    """``(resamples, n_docs)`` multiplicities: each row draws ``n_docs`` documents with replacement."""
+    """``(resamples, n_docs)`` multiplicities: each row draws ``n_docs`` documents with replacement.
+
+    Drawn a few rows at a time (the same stream as one draw of every row) into the smallest
+    unsigned integer type that holds them."""
     rng = np.random.default_rng(seed)
-    draws = rng.integers(0, n_docs, size=(resamples, n_docs)) if n_docs else np.zeros((resamples, 0), int)
-    offsets = (np.arange(resamples) * n_docs)[:, None]
-    flat = np.bincount((draws + offsets).ravel(), minlength=resamples * n_docs)
-    return flat.reshape(resamples, n_docs)
+    out = np.zeros((resamples, n_docs), dtype=np.uint8)
+    step = max(1, DRAW_CHUNK // max(n_docs, 1))
+    for start in range(0, resamples if n_docs else 0, step):
+        k = min(step, resamples - start)
+        draws = rng.integers(0, n_docs, size=(k, n_docs)) + (np.arange(k) * n_docs)[:, None]
+        counts = np.bincount(draws.ravel(), minlength=k * n_docs).reshape(k, n_docs)
+        if counts.max() > np.iinfo(out.dtype).max:
+            out = out.astype(np.promote_types(out.dtype, np.min_scalar_type(counts.max())))
+        out[start : start + k] = counts
+    return out
 
 
 def interval(values: np.ndarray) -> list[float] | None:

@@ -18,7 +18,7 @@ from typing import Any, overload
 from pydantic import Field, ValidationError
 
 from nkru_bench.errors import InputError, Problem
-from nkru_bench.jsonlines import dumps, parse_lines
+from nkru_bench.jsonlines import dumps, iter_lines
 from nkru_bench.records import EntityType, Gold, Label, Qualifier, Record, Target, Unit
 
 
@@ -193,14 +193,23 @@ def parse_prediction(obj: Any, file: str, line: int) -> tuple[Prediction | None,
         obj = obj.model_dump()
     if not isinstance(obj, dict):
         return None, [Problem(file, line, None, f"must be a JSON object, not {_json_type(obj)}")]
-    bad = [Problem(file, line, f, m) for f, m in _bad_values(obj)]
-    if bad:
-        return None, bad
+    # Values JSON cannot carry are reported first, field by field. ``json.dumps`` refuses a number
+    # that is not finite and escapes a surrogate as "\ud..", so the search runs only then.
     try:
         text = json.dumps(obj, default=_to_json_value, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        bad = [Problem(file, line, f, m) for f, m in _bad_values(obj)]
+        if bad:
+            return None, bad
+        if isinstance(error, TypeError):
+            return None, [Problem(file, line, None, str(error))]
+        raise
+    if "\\ud" in text:
+        bad = [Problem(file, line, f, m) for f, m in _bad_values(obj)]
+        if bad:
+            return None, bad
+    try:
         prediction = Prediction.model_validate_json(text, strict=True)
-    except TypeError as error:
-        return None, [Problem(file, line, None, str(error))]
     except ValidationError as error:
         return None, [Problem(file, line, _path(e["loc"]) or None, _message(e)) for e in error.errors()]
     fields = {task: getattr(prediction, task) for task in TASKS}
@@ -238,25 +247,31 @@ def _read_jsonl(path: Path, name: str | None) -> Predictions:
         data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
     except OSError as error:
         raise InputError(Problem(file, None, None, f"cannot be read: {error.strerror or error}")) from None
-    objects, problems = parse_lines(data, file)
-    bom = problems[:1] if data.startswith(_BOM) else []  # the reader reports it first, then reads on
-    raw_lines = data.split(b"\n")
-    problems = bom + [located for p in problems[len(bom) :] for located in _locate(p, raw_lines)]
-    return _collect(objects, file, problems)
+    read: list[Problem] = []  # the reader's problems, filled as the lines are read
+    items, lines, problems = _parse_all(iter_lines(data, file, read), file)
+    if read:
+        bom = read[:1] if data.startswith(_BOM) else []  # the reader reports it first, then reads on
+        raw_lines = data.split(b"\n")
+        problems = bom + [located for p in read[len(bom) :] for located in _locate(p, raw_lines)] + problems
+    return _collect(file, items, lines, problems)
 
 
 def _from_objects(objects: list[Any], file: str) -> Predictions:
-    return _collect(enumerate(objects, start=1), file, [])
+    return _collect(file, *_parse_all(enumerate(objects, start=1), file))
 
 
-def _collect(numbered: Iterable[tuple[int, Any]], file: str, problems: list[Problem]) -> Predictions:
-    items, lines = [], []
+def _parse_all(numbered: Iterable[tuple[int, Any]], file: str) -> tuple[list, list, list[Problem]]:
+    items, lines, problems = [], [], []
     for line, obj in numbered:
         prediction, found = parse_prediction(obj, file, line)
         problems.extend(found)
         if prediction is not None:
             items.append(prediction)
             lines.append(line)
+    return items, lines, problems
+
+
+def _collect(file: str, items: list, lines: list, problems: list[Problem]) -> Predictions:
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.line or 0))
     return Predictions(file, tuple(items), tuple(lines))
