@@ -8,6 +8,7 @@ inside the handlers so that ``nkru-bench --help`` answers at once.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -391,6 +392,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
+    if argv is None and handler in (_cmd_score, _cmd_compare):
+        # A process of its own that ends after scoring: the cyclic collector would only walk the
+        # records again and again (they hold no cycles), and once more at exit.
+        gc.disable()
     try:
         return handler(args)
     except InputError as error:

@@ -20,9 +20,11 @@ all one-to-one pairings, one with the most ``correct`` pairs and then the most `
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import attrgetter
 
 from nkru_bench.numbers import values_agree
 from nkru_bench.predictions import PredEntity, PredFigure, PredStance
@@ -172,22 +174,34 @@ def _overlap(p: PredEntity, g: Entity) -> bool:
 
 @dataclass(frozen=True)
 class _Scheme:
-    """A SemEval-2013 scheme as a table row: which pairs are correct, and what other overlaps count as."""
+    """A SemEval-2013 scheme as a table row: what a correct pair needs (the same boundaries, or only an
+    overlap; the same type or any), and what any other overlapping pair counts as."""
 
-    correct: Callable[[PredEntity, Entity], bool]
-    other: Callable[[PredEntity, Entity], bool]
+    boundaries: str  # "same" or "overlap"
+    same_type: bool
     other_kind: str  # "incorrect" or "partial"
+
+    def correct(self, p: PredEntity, g: Entity) -> bool:
+        span = _same_span(p, g) if self.boundaries == "same" else _overlap(p, g)
+        return span and (not self.same_type or p.type == g.type)
+
+    def other(self, p: PredEntity, g: Entity) -> bool:
+        return _overlap(p, g)
+
+    def correct_when_overlapping(self, same_span: bool, same_type: bool) -> bool:
+        """``correct`` for a pair known to overlap, from whether its boundaries and types agree."""
+        return (same_span or self.boundaries == "overlap") and (same_type or not self.same_type)
 
 
 _SCHEME_TABLE: dict[str, _Scheme] = {
     # same boundaries and type; any other overlap is incorrect
-    "strict": _Scheme(lambda p, g: _same_span(p, g) and p.type == g.type, _overlap, "incorrect"),
+    "strict": _Scheme("same", True, "incorrect"),
     # same boundaries, any type; any other overlap is incorrect
-    "exact": _Scheme(_same_span, _overlap, "incorrect"),
+    "exact": _Scheme("same", False, "incorrect"),
     # same boundaries, any type; any other overlap is partial (half a hit)
-    "partial": _Scheme(_same_span, _overlap, "partial"),
+    "partial": _Scheme("same", False, "partial"),
     # overlap with the same type; an overlap with another type is incorrect
-    "ent_type": _Scheme(lambda p, g: p.type == g.type and _overlap(p, g), _overlap, "incorrect"),
+    "ent_type": _Scheme("overlap", True, "incorrect"),
 }
 
 
@@ -274,7 +288,7 @@ def _overlap_pairs(gold: Sequence[Entity], pred: Sequence[PredEntity]) -> list[t
         found = None
         gi = bisect_right(ends, p.start)  # the gold mentions before gi end before p starts
         while gi < len(gold) and gold[gi].start < p.end:
-            if _overlap(p, gold[gi]):
+            if overlaps(p.start, p.end, gold[gi].start, gold[gi].end):
                 if found is not None or gi in used:
                     return None
                 found = gi
@@ -287,16 +301,15 @@ def _overlap_pairs(gold: Sequence[Entity], pred: Sequence[PredEntity]) -> list[t
 
 def _paired_schemes(pairs: list[tuple], n_gold: int, n_pred: int) -> Schemes:
     """The counts of every scheme when ``pairs`` (gold, pred) are its whole pairing (see
-    ``_overlap_pairs``). A scheme's rule looks only at whether the boundaries and the types agree
-    (every pair overlaps), so each rule is asked once per kind of pair."""
-    kinds: dict[tuple[bool, bool], list] = {}  # (same span, same type) -> [an example pair, count]
-    for g, p in pairs:
-        kind = kinds.setdefault((p.start == g.start and p.end == g.end, p.type == g.type), [(g, p), 0])
-        kind[1] += 1
+    ``_overlap_pairs``): every pair overlaps, so whether it is correct depends only on whether its
+    boundaries and its types agree."""
+    kinds: Counter[tuple[bool, bool]] = Counter(
+        (p.start == g.start and p.end == g.end, p.type == g.type) for g, p in pairs
+    )
     counts = []
     for name in SCHEMES:
         rule = _SCHEME_TABLE[name]
-        correct = sum(n for (g, p), n in kinds.values() if rule.correct(p, g))
+        correct = sum(n for kind, n in kinds.items() if rule.correct_when_overlapping(*kind))
         other = len(pairs) - correct
         counts.append(
             SchemeCounts(
@@ -315,39 +328,29 @@ def match_entities(
 ) -> EntityCounts:
     """All entity counts of one document. Predictions wholly inside boilerplate are not scored."""
     kept = [p for p in pred if not inside(p.start, p.end, boilerplate)] if boilerplate else list(pred)
-    gold_sorted, pred_sorted = sorted(gold, key=_gold_key), sorted(kept, key=_pred_key)
     types = sorted({g.type for g in gold} | {p.type for p in kept})
-    overlapping = _overlap_pairs(gold_sorted, pred_sorted)
+    gold_by_start = sorted(gold, key=attrgetter("start"))
+    overlapping = _overlap_pairs(gold_by_start, kept)
     if overlapping is None:  # pairs compete for a mention: assign, scheme by scheme
-        strict_pairs, _ = _scheme_pairs("strict", gold_sorted, pred_sorted)
+        gold_sorted, pred_sorted = sorted(gold, key=_gold_key), sorted(kept, key=_pred_key)
+        strict_pairs = _pairs(_scheme_pairs("strict", gold_sorted, pred_sorted)[0], gold_sorted, pred_sorted)
         overall = _schemes(gold, kept)
         by_type = tuple(
             (t, _schemes([g for g in gold if g.type == t], [p for p in kept if p.type == t])) for t in types
         )
     else:  # each overlapping pair stands alone: every scheme pairs exactly these
-        pairs = _pairs(overlapping, gold_sorted, pred_sorted)
+        pairs = _pairs(overlapping, gold_by_start, kept)
         strict = _SCHEME_TABLE["strict"].correct
-        strict_pairs = [(gi, pi) for gi, pi in overlapping if strict(pred_sorted[pi], gold_sorted[gi])]
+        strict_pairs = [(g, p) for g, p in pairs if strict(p, g)]
         overall = _paired_schemes(pairs, len(gold), len(kept))
-        by_type = tuple(
-            (
-                t,
-                _paired_schemes(
-                    [(g, p) for g, p in pairs if g.type == t and p.type == t],
-                    sum(g.type == t for g in gold),
-                    sum(p.type == t for p in kept),
-                ),
-            )
-            for t in types
-        )
-    lemma = [
-        (g.lemma, p.lemma) for g, p in _pairs(strict_pairs, gold_sorted, pred_sorted) if p.lemma is not None
-    ]
-    link = [
-        (g.entity_id, p.entity_id)
-        for g, p in _pairs(strict_pairs, gold_sorted, pred_sorted)
-        if p.entity_id is not None
-    ]
+        n_gold, n_pred = Counter(g.type for g in gold), Counter(p.type for p in kept)
+        typed: dict[str, list[tuple]] = {}  # a type's sub-problem: the pairs whose sides both have it
+        for g, p in pairs:
+            if g.type == p.type:
+                typed.setdefault(g.type, []).append((g, p))
+        by_type = tuple((t, _paired_schemes(typed.get(t, []), n_gold[t], n_pred[t])) for t in types)
+    lemma = [(g.lemma, p.lemma) for g, p in strict_pairs if p.lemma is not None]
+    link = [(g.entity_id, p.entity_id) for g, p in strict_pairs if p.entity_id is not None]
     return EntityCounts(
         strict=overall.strict,
         exact=overall.exact,

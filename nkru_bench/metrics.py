@@ -40,24 +40,32 @@ Getter = Callable[[str], np.ndarray]
 def flatten(record: Any, prefix: str = "") -> dict[str, int]:
     """A count record as named integers: nested fields joined by dots, breakdowns by their key,
     a stance confusion as ``label.<gold>.<predicted>``."""
+    if isinstance(record, int):
+        return {prefix.rstrip("."): record}
     out: dict[str, int] = {}
     _flatten_into(record, prefix, out)
-    return {k.rstrip("."): v for k, v in out.items()}
+    return out
 
 
 def _flatten_into(record: Any, prefix: str, out: dict[str, int]) -> None:
-    if isinstance(record, int):
-        out[prefix] = record
-    elif isinstance(record, Confusion):
+    """Put the integers of ``record`` into ``out``, each named ``prefix`` + its path."""
+    if isinstance(record, Confusion):
         for gi, gold in enumerate(LABELS):
             for pi, pred in enumerate(LABELS):
                 out[f"{prefix}{gold}.{pred}"] = record.cells[gi][pi]
     elif dataclasses.is_dataclass(record):
         for name in _field_names(type(record)):
-            _flatten_into(getattr(record, name), f"{prefix}{name}.", out)
+            value = getattr(record, name)
+            if isinstance(value, int):
+                out[prefix + name] = value
+            else:
+                _flatten_into(value, f"{prefix}{name}.", out)
     elif isinstance(record, tuple):  # a breakdown: ((key, record), ...)
         for key, item in record:
-            _flatten_into(item, f"{prefix}{key}.", out)
+            if isinstance(item, int):
+                out[f"{prefix}{key}".rstrip(".")] = item
+            else:
+                _flatten_into(item, f"{prefix}{key}.", out)
     else:
         raise TypeError(f"cannot flatten {type(record).__name__}")
 
