@@ -39,7 +39,7 @@ SCHEMES = ("strict", "exact", "partial", "ent_type")
 # --- count records -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SchemeCounts:
     """SemEval-2013 counts of one scheme: possible = correct + incorrect + partial + missed."""
 
@@ -50,7 +50,7 @@ class SchemeCounts:
     spurious: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SetCounts:
     """Counts for P/R/F1 where recall counts gold items found and precision predicted items correct.
 
@@ -63,7 +63,7 @@ class SetCounts:
     correct: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tally:
     """An attribute's accuracy counts: ``correct`` out of ``total`` matched items whose prediction
     gives the attribute; ``given`` counts all predictions that give it (0: not attempted)."""
@@ -73,7 +73,7 @@ class Tally:
     given: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Schemes:
     strict: SchemeCounts
     exact: SchemeCounts
@@ -81,7 +81,7 @@ class Schemes:
     ent_type: SchemeCounts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntityCounts:
     strict: SchemeCounts
     exact: SchemeCounts
@@ -94,7 +94,7 @@ class EntityCounts:
     ignored: int = 0  # predictions inside boilerplate, not scored
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FigureCounts:
     value: SetCounts
     value_unit: SetCounts
@@ -104,19 +104,19 @@ class FigureCounts:
     ignored: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitCounts:
     value_unit: SetCounts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Confusion:
     """Gold label x predicted label counts over matched (holder, target) pairs, in ``LABELS`` order."""
 
     cells: tuple[tuple[int, ...], ...] = tuple(tuple(0 for _ in LABELS) for _ in LABELS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StanceCounts:
     tuple: SetCounts
     pair: SetCounts
@@ -124,7 +124,7 @@ class StanceCounts:
     by_target: tuple[tuple[str, StanceTargetCounts], ...]  # targets seen, sorted
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StanceTargetCounts:
     tuple: SetCounts
     pair: SetCounts
@@ -404,29 +404,27 @@ def _agreement(g: Figure, p: PredFigure) -> int:
     )
 
 
-def _figure_pairs(gold: Sequence[Figure], pred: Sequence[PredFigure], *, with_unit: bool) -> list:
-    """Most matches first; among those, the pairing that agrees most on qualifier and source."""
-    top = 2 * min(len(gold), len(pred)) + 1
-    weights = [
-        [top + _agreement(g, p) if figure_matches(g, p, with_unit=with_unit) else 0 for p in pred]
-        for g in gold
-    ]
-    return _pairs(assign(weights), gold, pred)
-
-
-def _figure_matching(gold: Sequence[Figure], pred: Sequence[PredFigure]) -> list[tuple] | None:
-    """Every (gold, pred) pair whose values match, when no item is in two of them; ``None`` otherwise.
-    Then both pairings of ``match_figures`` need no assignment (as in ``_overlap_pairs``): ``value``
-    is these pairs and ``value_unit`` those of them with the same unit."""
-    pairs = [
+def _value_matches(gold: Sequence[Figure], pred: Sequence[PredFigure]) -> list[tuple[int, int]]:
+    """The (gold index, pred index) pairs whose values match (``figure_matches`` without the unit)."""
+    return [
         (gi, pi)
         for gi, g in enumerate(gold)
         for pi, p in enumerate(pred)
         if figure_matches(g, p, with_unit=False)
     ]
-    if len({gi for gi, _ in pairs}) < len(pairs) or len({pi for _, pi in pairs}) < len(pairs):
-        return None
-    return _pairs(pairs, gold, pred)
+
+
+def _figure_pairs(
+    gold: Sequence[Figure], pred: Sequence[PredFigure], matches: list[tuple[int, int]], *, with_unit: bool
+) -> list:
+    """Most matches first; among those, the pairing that agrees most on qualifier and source.
+    ``matches`` are the ``_value_matches``; with the unit, those of them with the same unit."""
+    top = 2 * min(len(gold), len(pred)) + 1
+    weights = [[0] * len(pred) for _ in gold]
+    for gi, pi in matches:
+        if not with_unit or gold[gi].unit == pred[pi].unit:
+            weights[gi][pi] = top + _agreement(gold[gi], pred[pi])
+    return _pairs(assign(weights), gold, pred)
 
 
 def match_figures(
@@ -436,26 +434,20 @@ def match_figures(
     not scored."""
     kept = [p for p in pred if p.start is None or p.end is None or not inside(p.start, p.end, boilerplate)]
     gold_sorted, pred_sorted = sorted(gold, key=_figure_gold_key), sorted(kept, key=_figure_pred_key)
-    value = _figure_matching(gold_sorted, pred_sorted)
-    if value is None:  # pairs compete for a figure: assign
-        value = _figure_pairs(gold_sorted, pred_sorted, with_unit=False)
-        value_unit = _figure_pairs(gold_sorted, pred_sorted, with_unit=True)
-    else:
+    matches = _value_matches(gold_sorted, pred_sorted)
+    if len({gi for gi, _ in matches}) == len({pi for _, pi in matches}) == len(matches):
+        # no item in two matches: both pairings are these (as in ``_overlap_pairs``), no assignment
+        value = _pairs(matches, gold_sorted, pred_sorted)
         value_unit = [(g, p) for g, p in value if g.unit == p.unit]
+    else:  # pairs compete for a figure: assign
+        value = _figure_pairs(gold_sorted, pred_sorted, matches, with_unit=False)
+        value_unit = _figure_pairs(gold_sorted, pred_sorted, matches, with_unit=True)
     qualifier = [(g.qualifier, p.qualifier) for g, p in value_unit if p.qualifier is not None]
     source = [(g.source_id, p.source_id) for g, p in value_unit if p.source_id is not None]
     units = sorted({g.unit for g in gold} | {p.unit for p in kept})
-    by_unit = tuple(
-        (
-            u,
-            UnitCounts(
-                _one_to_one(
-                    *(sum(x.unit == u for x in xs) for xs in (gold, kept, (g for g, _ in value_unit)))
-                )
-            ),
-        )
-        for u in units
-    )
+    n_gold, n_pred = Counter(g.unit for g in gold), Counter(p.unit for p in kept)
+    n_matched = Counter(g.unit for g, _ in value_unit)
+    by_unit = tuple((u, UnitCounts(_one_to_one(n_gold[u], n_pred[u], n_matched[u]))) for u in units)
     return FigureCounts(
         value=_one_to_one(len(gold), len(kept), len(value)),
         value_unit=_one_to_one(len(gold), len(kept), len(value_unit)),
@@ -475,36 +467,35 @@ def _one_to_one(gold: int, predicted: int, matched: int) -> SetCounts:
 # --- stance --------------------------------------------------------------------------------------
 
 
-def _stance_sets(gold: Sequence[Stance], pred: Sequence[PredStance]) -> tuple[SetCounts, SetCounts]:
-    gold_labels = {(s.holder_id, s.target): s.label for s in gold}
-    pred_labels = {(s.holder_id, s.target): s.label for s in pred}
-    pairs = gold_labels.keys() & pred_labels.keys()
-    tuples = sum(gold_labels[k] == pred_labels[k] for k in pairs)
-    return (
-        _one_to_one(len(gold_labels), len(pred_labels), tuples),
-        _one_to_one(len(gold_labels), len(pred_labels), len(pairs)),
-    )
-
-
 def match_stance(gold: Sequence[Stance], pred: Sequence[PredStance]) -> StanceCounts:
     """Stance counts of one document: a gold row and a prediction match on (holder_id, target)
     (``pair``), and also on ``label`` (``tuple``). Each side has at most one row per pair."""
     gold_labels = {(s.holder_id, s.target): s.label for s in gold}
     pred_labels = {(s.holder_id, s.target): s.label for s in pred}
     cells = [[0] * len(LABELS) for _ in LABELS]
+    pairs, tuples = Counter(), Counter()  # by target
     for key in gold_labels.keys() & pred_labels.keys():
-        cells[LABELS.index(gold_labels[key])][LABELS.index(pred_labels[key])] += 1
-    tuple_counts, pair_counts = _stance_sets(gold, pred)
+        g, p = gold_labels[key], pred_labels[key]
+        cells[LABELS.index(g)][LABELS.index(p)] += 1
+        pairs[key[1]] += 1
+        tuples[key[1]] += int(g == p)
+    n_gold, n_pred = Counter(t for _, t in gold_labels), Counter(t for _, t in pred_labels)
     targets = sorted({s.target for s in gold} | {s.target for s in pred})
-    by_target = []
-    for t in targets:
-        t_tuple, t_pair = _stance_sets([s for s in gold if s.target == t], [s for s in pred if s.target == t])
-        by_target.append((t, StanceTargetCounts(tuple=t_tuple, pair=t_pair)))
+    by_target = tuple(
+        (
+            t,
+            StanceTargetCounts(
+                tuple=_one_to_one(n_gold[t], n_pred[t], tuples[t]),
+                pair=_one_to_one(n_gold[t], n_pred[t], pairs[t]),
+            ),
+        )
+        for t in targets
+    )
     return StanceCounts(
-        tuple=tuple_counts,
-        pair=pair_counts,
+        tuple=_one_to_one(len(gold_labels), len(pred_labels), sum(tuples.values())),
+        pair=_one_to_one(len(gold_labels), len(pred_labels), sum(pairs.values())),
         label=Confusion(tuple(tuple(row) for row in cells)),
-        by_target=tuple(by_target),
+        by_target=by_target,
     )
 
 
@@ -587,7 +578,7 @@ def figure_outcomes(
     Gold items in text order, then the predictions nobody matched."""
     kept = [p for p in pred if p.start is None or p.end is None or not inside(p.start, p.end, boilerplate)]
     gold_sorted, pred_sorted = sorted(gold, key=_figure_gold_key), sorted(kept, key=_figure_pred_key)
-    pairs = _figure_pairs(gold_sorted, pred_sorted, with_unit=True)
+    pairs = _figure_pairs(gold_sorted, pred_sorted, _value_matches(gold_sorted, pred_sorted), with_unit=True)
     paired_gold = {id(g) for g, _ in pairs}
     paired_pred = {id(p) for _, p in pairs}
     out = [Outcome("matched", g, p) for g, p in pairs]

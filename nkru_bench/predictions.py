@@ -339,9 +339,8 @@ def check_against_gold(preds: Sequence[Prediction], gold: Gold, allow_missing: b
             if getattr(prediction, task) is None and not allow_missing:
                 msg = f"missing here but given on other lines: give {task!r}: [] for predicted nothing"
                 problems.append(Problem(found.source, line, task, msg + ", or pass --allow-missing"))
-        by_id[doc_id] = prediction.model_copy(
-            update={t: () for t in attempted if getattr(prediction, t) is None}
-        )
+        update = {t: () for t in attempted if getattr(prediction, t) is None}
+        by_id[doc_id] = prediction.model_copy(update=update) if update else prediction
     missing = tuple(doc.doc_id for doc in gold.documents if doc.doc_id not in first_line)
     if not attempted and not problems:
         msg = f"predicts no task: give at least one of {', '.join(TASKS)} (an empty list: predicted nothing)"

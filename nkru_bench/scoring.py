@@ -82,7 +82,7 @@ class Settings:
         return "|".join(f"{key}:{value}" for key, value in parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentCounts:
     """The match counts of one document; a task that was not attempted is ``None``."""
 
