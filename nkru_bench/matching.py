@@ -205,6 +205,9 @@ _SCHEME_TABLE: dict[str, _Scheme] = {
 }
 
 
+_type = attrgetter("type")
+
+
 def _gold_key(g: Entity) -> tuple:
     return (g.start, g.end, g.type, g.lemma, g.entity_id)
 
@@ -299,17 +302,24 @@ def _overlap_pairs(gold: Sequence[Entity], pred: Sequence[PredEntity]) -> list[t
     return pairs
 
 
+# Per scheme, whether an overlapping pair of each kind (2 * same span + same type) is correct.
+_CORRECT_KINDS = {
+    name: tuple(rule.correct_when_overlapping(kind > 1, kind % 2 == 1) for kind in range(4))
+    for name, rule in _SCHEME_TABLE.items()
+}
+
+
 def _paired_schemes(pairs: list[tuple], n_gold: int, n_pred: int) -> Schemes:
     """The counts of every scheme when ``pairs`` (gold, pred) are its whole pairing (see
     ``_overlap_pairs``): every pair overlaps, so whether it is correct depends only on whether its
     boundaries and its types agree."""
-    kinds: Counter[tuple[bool, bool]] = Counter(
-        (p.start == g.start and p.end == g.end, p.type == g.type) for g, p in pairs
-    )
+    kinds = [0, 0, 0, 0]  # pairs by 2 * (same span) + (same type)
+    for g, p in pairs:
+        kinds[2 * (p.start == g.start and p.end == g.end) + (p.type == g.type)] += 1
     counts = []
     for name in SCHEMES:
         rule = _SCHEME_TABLE[name]
-        correct = sum(n for kind, n in kinds.items() if rule.correct_when_overlapping(*kind))
+        correct = sum(n for n, right in zip(kinds, _CORRECT_KINDS[name], strict=True) if right)
         other = len(pairs) - correct
         counts.append(
             SchemeCounts(
@@ -343,7 +353,7 @@ def match_entities(
         strict = _SCHEME_TABLE["strict"].correct
         strict_pairs = [(g, p) for g, p in pairs if strict(p, g)]
         overall = _paired_schemes(pairs, len(gold), len(kept))
-        n_gold, n_pred = Counter(g.type for g in gold), Counter(p.type for p in kept)
+        n_gold, n_pred = Counter(map(_type, gold)), Counter(map(_type, kept))
         typed: dict[str, list[tuple]] = {}  # a type's sub-problem: the pairs whose sides both have it
         for g, p in pairs:
             if g.type == p.type:
