@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from nkru_bench.errors import Problem
+from nkru_bench.files import write_atomically
 from nkru_bench.jsonlines import dumps, read_jsonl
 from nkru_bench.records import Document, KBEntry
 
@@ -94,14 +95,6 @@ def kb_line(entry: KBEntry) -> dict[str, Any]:
     return entry.model_dump()
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write a file so that it is either wholly old or wholly new (a temporary file renamed over it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def write_jsonl(path: Path, objects: list[dict[str, Any]]) -> None:
     """Write objects one per line, atomically."""
-    write_text_atomically(path, "".join(dumps(obj) + "\n" for obj in objects))
+    write_atomically(path, "".join(dumps(obj) + "\n" for obj in objects), parents=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from nkru_bench import __version__
 from nkru_bench.errors import InputError
+from nkru_bench.files import write_atomically
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -83,7 +84,7 @@ def _score_run(out: Path, gold: object, failed: bool, args: argparse.Namespace) 
         from nkru_bench.predictions import read_predictions
         from nkru_bench.report_html import render_report
 
-        _write_atomically(args.report, render_report(result, gold, read_predictions(out)))
+        write_atomically(args.report, render_report(result, gold, read_predictions(out)))
         print(f"report: {args.report}", file=sys.stderr)
     return status
 
@@ -119,7 +120,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         html = render_report(score(preds[0], gold, **options), gold, preds[0])
     else:
         html = render_comparison(compare(*preds, gold, **options), gold, *preds)
-    _write_atomically(args.output, html)
+    write_atomically(args.output, html)
     print(f"report: {args.output}")
     return 0
 
@@ -175,7 +176,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         from nkru_bench.runner import prediction_line
 
         predictions = to_predictions(read_responses(args.in_dir), load_gold(args.gold, args.seeds))
-        _write_atomically(args.out, "".join(prediction_line(p) + "\n" for p in predictions))
+        write_atomically(args.out, "".join(prediction_line(p) + "\n" for p in predictions))
         print(f"wrote {args.out}: {len(predictions)} prediction(s), entities projected onto the text")
         print(f"score it with: nkru-bench score {args.out} (entities.relaxed is the document-level score)")
         return 0
@@ -198,7 +199,7 @@ def _cmd_score_bsnlp(args: argparse.Namespace) -> int:
 
     result = evaluate(load_gold(args.gold, args.seeds), read_responses(args.responses))
     if args.json is not None:
-        _write_atomically(args.json, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        write_atomically(args.json, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(table(result), end="")
     return 0
 
@@ -213,32 +214,9 @@ def _emit_result(
         print(json.dumps(obj, indent=2, ensure_ascii=False))
         return 0
     if json_out is not None:
-        _write_atomically(json_out, json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+        write_atomically(json_out, json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
     print(md(obj) if markdown else table(obj), end="")
     return 0
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file and rename it: an existing file is replaced whole or kept."""
-    import os
-    import tempfile
-
-    from nkru_bench.errors import Problem
-
-    temporary = None
-    try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a result is an ordinary file
-        os.replace(temporary, path)
-    except OSError as error:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-        message = f"cannot be written: {error.strerror or error}"
-        raise InputError(Problem(str(path), None, None, message)) from None
 
 
 def _count(text: str) -> int:
@@ -274,9 +252,7 @@ def _cmd_agree(args: argparse.Namespace) -> int:
     for item in found:
         print(item)
     if args.json:
-        from nkru_bench.annotations import write_text_atomically
-
-        write_text_atomically(args.json, json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
+        write_atomically(args.json, json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
     return 0
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from nkru_bench import __version__
+from nkru_bench.files import write_atomically
 from nkru_bench.records import Gold
 
 FILE = "croissant.json"
@@ -209,7 +210,7 @@ def dumps(metadata: dict[str, Any]) -> str:
 def write(gold: Gold, tables: Mapping[str, Any], root: Path) -> Path:
     """Write ``croissant.json`` for the Parquet files already written under ``root``."""
     path = root / FILE
-    path.write_text(dumps(croissant(gold, tables, parquet_digests(root, list(tables)))), encoding="utf-8")
+    write_atomically(path, dumps(croissant(gold, tables, parquet_digests(root, list(tables)))))
     return path
 
 

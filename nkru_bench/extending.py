@@ -22,6 +22,7 @@ from typing import Any
 
 from nkru_bench.annotations import DOCS_DIR
 from nkru_bench.errors import InputError, Problem
+from nkru_bench.files import write_atomically
 from nkru_bench.jsonlines import dumps
 from nkru_bench.records import LANGS
 from nkru_bench.seeds import MANIFEST, read_manifest, sha256_of, split_header
@@ -153,14 +154,7 @@ def append_jsonl(path: Path, objects: Sequence[dict[str, Any]]) -> None:
     if data and not data.endswith(b"\n"):
         data += b"\n"
     data += "".join(dumps(obj) + "\n" for obj in objects).encode("utf-8")
-    write_atomically(path, data)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    write_atomically(path, data, parents=True)
 
 
 def existing_seeds(seeds_dir: Path) -> list[ExistingSeed]:
@@ -194,7 +188,7 @@ def add_doc(article: Path, lang: str, date: str | None, root: Path) -> NewSeed:
     for path in (seeds_dir / seed.file, annotation):
         if path.exists():
             raise InputError(Problem(str(path), None, None, "already exists: remove it or fix the manifest"))
-    write_atomically(seeds_dir / seed.file, seed.data)
-    write_atomically(annotation, b"")
+    write_atomically(seeds_dir / seed.file, seed.data, parents=True)
+    write_atomically(annotation, b"", parents=True)
     append_jsonl(seeds_dir / MANIFEST, [seed.manifest_line()])
     return seed

@@ -35,7 +35,8 @@ from typing import Any
 
 from nkru_bench.annotations import DOCS_DIR, KB_FILE
 from nkru_bench.errors import InputError, Problem
-from nkru_bench.extending import append_jsonl, write_atomically
+from nkru_bench.extending import append_jsonl
+from nkru_bench.files import write_atomically
 from nkru_bench.jsonlines import dumps, read_jsonl
 from nkru_bench.numbers import find_numbers, parse_number, values_agree
 from nkru_bench.predictions import PredEntity, PredFigure, Prediction, PredStance
