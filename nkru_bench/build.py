@@ -17,6 +17,7 @@ from typing import Any
 
 from nkru_bench import croissant
 from nkru_bench.errors import InputError
+from nkru_bench.files import write_atomically
 from nkru_bench.records import Gold
 from nkru_bench.validation import validate
 
@@ -296,40 +297,47 @@ def _gold(annotations: Path, seeds: Path, require_all: bool = True) -> Gold:
     return gold
 
 
-def build(annotations: Path, seeds: Path, root: Path) -> list[Path]:
-    """Write every generated file under ``root``; returns the paths written."""
+def parquet_bytes(table: Any) -> bytes:
+    """A config's table as the bytes of its Parquet file."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def build(annotations: Path, seeds: Path, root: Path) -> list[Path]:
+    """Write every generated file under ``root``; returns the paths written.
+
+    Everything is computed before anything is written, so bad annotations or passes leave the
+    outputs as they were.
+    """
     gold = _gold(annotations, seeds)
     tables = gold_tables(gold)
+    card = root / CARD
+    _, body = _split_card(card.read_text(encoding="utf-8") if card.exists() else "")
+    card_text = card_header(gold, tables) + card_body(gold, body, pass_agreement(annotations, seeds))
     written = []
     for config, table in tables.items():
         path = root / parquet_path(config)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        pq.write_table(table, tmp, compression="zstd")
-        tmp.replace(path)
+        write_atomically(path, parquet_bytes(table), parents=True)
         written.append(path)
     manifest = root / DATA_DIR / DATA_MANIFEST
-    manifest.write_text(data_manifest(gold), encoding="utf-8")
+    write_atomically(manifest, data_manifest(gold), parents=True)
     written.append(manifest)
     written.append(croissant.write(gold, tables, root))
-    card = root / CARD
-    _, body = _split_card(card.read_text(encoding="utf-8") if card.exists() else "")
-    agreement_table = pass_agreement(annotations, seeds)
-    card.write_text(card_header(gold, tables) + card_body(gold, body, agreement_table), encoding="utf-8")
+    write_atomically(card, card_text)
     written.append(card)
     return written
 
 
 def _round_trip(table: Any) -> Any:
-    """The table as it reads back from Parquet (list item names and all), without touching disk."""
+    """The table as it reads back from its Parquet bytes (list item names and all)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    return pq.read_table(pa.BufferReader(sink.getvalue()))
+    return pq.read_table(pa.BufferReader(parquet_bytes(table)))
 
 
 def check(annotations: Path, seeds: Path, root: Path) -> list[str]:

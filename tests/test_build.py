@@ -88,3 +88,18 @@ def test_build_refuses_invalid_annotations_without_touching_the_outputs(checkout
     assert "Traceback" not in result.stderr
     assert f"{path.name}:" in result.stderr
     assert before == {c: (checkout / parquet_path(c)).read_bytes() for c in CONFIGS}
+
+
+def test_an_invalid_pass_stops_the_build_before_anything_is_written(checkout: Path) -> None:
+    """The agreement table needs valid passes; build computes it before writing any output."""
+    outputs = [checkout / parquet_path(c) for c in CONFIGS] + [checkout / "README.md"]
+    before = [path.read_bytes() for path in outputs]
+    gold_file = sorted((checkout / "annotations" / "docs").glob("*.jsonl"))[0]
+    lines = gold_file.read_text(encoding="utf-8").splitlines()
+    gold_file.write_text("\n".join(lines[1:]) + "\n", encoding="utf-8")  # a valid change to the gold...
+    kb = checkout / "annotations" / "passes" / "b" / "kb.jsonl"  # ...and an invalid pass
+    kb.write_text(kb.read_text(encoding="utf-8") + '{"entity_id": "bad id"}\n', encoding="utf-8")
+    result = _cli(checkout, "build")
+    assert result.returncode == 2
+    assert "passes/b/kb.jsonl" in result.stderr and "Traceback" not in result.stderr
+    assert [path.read_bytes() for path in outputs] == before
