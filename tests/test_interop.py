@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from extending_fixtures import DOC_ID, KB, LINES, TEXT, cli, draft_lines, read_jsonl, snapshot, write_article
+from factories import document
 
 from nkru_bench.errors import InputError
 from nkru_bench.interop import bsnlp, load_bundle, number_text, write_bundle
@@ -264,16 +265,7 @@ def _doc(doc_id: str, lang: str, text: str, mentions: list[tuple[str, str, str, 
         entities.append(
             Entity(start=start, end=taken, text=surface, type=type_, lemma=lemma, entity_id=entity_id)
         )
-    return Document(
-        doc_id=doc_id,
-        lang=lang,
-        date=None,
-        title=None,
-        text=text,
-        source_file=f"seeds/{doc_id}.txt",
-        sha256="0" * 64,
-        entities=tuple(entities),
-    )
+    return document(doc_id, text, lang, entities=entities)
 
 
 GOLDEN = Gold(
