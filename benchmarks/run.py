@@ -102,24 +102,26 @@ def floor(predictions: str, gold: str) -> None:
     """Read and check the predictions against the gold, as ``score`` does before matching."""
     from nkru_bench.scoring import read_and_check
 
-    _, found, aligned = read_and_check(predictions, gold)
-    print(json.dumps({"predictions": len(found), "attempted": aligned.attempted}))
+    _, found = read_and_check(predictions, gold)
+    print(json.dumps({"predictions": found.lines, "attempted": found.attempted}))
 
 
-def nervaluate_input(gold: Any, aligned: Any) -> tuple[list[list[dict]], list[list[dict]]]:
-    """nervaluate's dicts for the spans the harness scores: predictions wholly inside boilerplate
-    are not scored by the harness, so they are left out; nervaluate's ends are inclusive."""
-    from nkru_bench.matching import inside
+def nervaluate_input(table: Any, found: Any) -> tuple[list[list[dict]], list[list[dict]]]:
+    """nervaluate's dicts for the spans the harness scores (``table``, ``found``: what
+    ``read_and_check`` gives): predictions wholly inside boilerplate are not scored by the harness,
+    so they are left out; nervaluate's ends are inclusive."""
+    from nkru_bench.counting import inside_spans
+    from nkru_bench.records import ENTITY_TYPES
 
-    def spans(items: Any) -> list[dict]:
-        return [{"label": e.type, "start": e.start, "end": e.end - 1} for e in items]
+    def spans(columns: Any, rows: Any) -> list[list[dict]]:
+        out: list[list[dict]] = [[] for _ in table.doc_ids]
+        for doc, start, end, kind in zip(*(getattr(columns, f)[rows].tolist() for f in ("doc", "start", "end", "type")), strict=True):
+            out[doc].append({"label": ENTITY_TYPES[kind], "start": start, "end": end - 1})
+        return out
 
-    true = [spans(doc.entities) for doc in gold.documents]
-    pred = [
-        spans(p for p in prediction.entities if not inside(p.start, p.end, doc.boilerplate))
-        for doc, prediction in zip(gold.documents, aligned.predictions, strict=True)
-    ]
-    return true, pred
+    gold, pred = table.entities, found.entities
+    kept = ~inside_spans(pred.doc, pred.start, pred.end, table.boilerplate)
+    return spans(gold, slice(None)), spans(pred, kept)
 
 
 def nervaluate_numbers(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -167,19 +169,17 @@ def against_nervaluate(predictions: str, gold_path: str) -> None:
     nervaluate's numbers as JSON."""
     from nervaluate import Evaluator
 
-    from nkru_bench.matching import match_entities
+    from nkru_bench.counting import count_entities
     from nkru_bench.scoring import read_and_check
 
-    gold, _, aligned = read_and_check(predictions, gold_path)
-    documents = list(zip(gold.documents, aligned.predictions, strict=True))
-    true, pred = nervaluate_input(gold, aligned)
+    table, found = read_and_check(predictions, gold_path)
+    true, pred = nervaluate_input(table, found)
     gc.collect()
-    gc.disable()  # as score() has it while matching
+    gc.disable()  # as score() has it while reading
     start = time.perf_counter()
-    for doc, prediction in documents:
-        match_entities(doc.text, doc.entities, prediction.entities, doc.boilerplate)
+    count_entities(table, found.entities)
     harness = time.perf_counter() - start
-    del documents, gold, aligned
+    del table, found
     start = time.perf_counter()
     results = Evaluator(true, pred, list(TYPES), loader="dict").evaluate()
     seconds = time.perf_counter() - start

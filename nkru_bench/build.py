@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from nkru_bench import croissant
 from nkru_bench.errors import InputError
 from nkru_bench.files import write_atomically
-from nkru_bench.records import Gold
+from nkru_bench.records import Document, Gold, KBEntry
 from nkru_bench.validation import validate
 
 CONFIGS = ("default", "entities", "figures", "stance", "kb", "tokens")
@@ -34,18 +34,23 @@ def parquet_path(config: str) -> Path:
 
 def gold_revision(gold: Gold) -> str:
     """A short content hash of the whole gold: it names the gold in every score signature."""
+    if tuple(type(gold).model_fields) != ("documents", "kb"):  # a field this does not know: all at once
+        return revision_of([gold.model_dump_json()])
+    return revision_of(gold_json_chunks(gold.documents, gold.kb))
+
+
+def revision_of(chunks: Iterable[str]) -> str:
+    """The short hash of the gold's JSON, given a piece at a time."""
     digest = hashlib.sha256()
-    for chunk in gold_json_chunks(gold):
+    for chunk in chunks:
         digest.update(chunk.encode("utf-8"))
     return digest.hexdigest()[:12]
 
 
-def gold_json_chunks(gold: Gold) -> Iterator[str]:
-    """``gold.model_dump_json()`` a record at a time, so that a large gold is never held as text."""
-    if tuple(type(gold).model_fields) != ("documents", "kb"):  # a field this does not know: all at once
-        yield gold.model_dump_json()
-        return
-    for opening, records in (('{"documents":[', gold.documents), ('],"kb":[', gold.kb)):
+def gold_json_chunks(documents: Iterable[Document], kb: Iterable[KBEntry]) -> Iterator[str]:
+    """``Gold(documents=..., kb=...).model_dump_json()`` a record at a time, so that a large gold is
+    never held as text (nor, when ``documents`` is a stream, as records)."""
+    for opening, records in (('{"documents":[', documents), ('],"kb":[', kb)):
         yield opening
         for i, record in enumerate(records):
             yield ("," if i else "") + record.model_dump_json()

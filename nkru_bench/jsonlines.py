@@ -9,7 +9,7 @@ not UTF-8, a line that is not JSON or not an object, NaN or Infinity, which JSON
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,17 @@ def parse_lines(data: bytes, file: str) -> tuple[list[tuple[int, dict[str, Any]]
     return objects, problems
 
 
-def iter_lines(data: bytes, file: str, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_lines(
+    data: bytes | Iterable[bytes], file: str, problems: list[Problem]
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """``parse_lines`` one object at a time (a large file is never held as objects all at once);
-    each problem is appended to ``problems`` when its line is reached."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        problems.append(Problem(file, 1, None, "starts with a byte order mark: save it as UTF-8 without BOM"))
-        data = data[3:]
-    for number, raw in enumerate(_split_lines(data), start=1):
+    each problem is appended to ``problems`` when its line is reached. ``data`` is the whole input or
+    its lines as an open binary file gives them (each with its ``\\n``)."""
+    pieces = _split_lines(data) if isinstance(data, bytes) else (_chomp(line) for line in data)
+    for number, raw in enumerate(pieces, start=1):
+        if number == 1 and raw.startswith(BOM):
+            problems.append(Problem(file, 1, None, "starts with a byte order mark: save it as UTF-8 without BOM"))
+            raw = raw[len(BOM) :]
         if not raw.strip():
             continue
         try:
@@ -51,6 +55,13 @@ def iter_lines(data: bytes, file: str, problems: list[Problem]) -> Iterator[tupl
             problems.append(Problem(file, number, None, f"must be a JSON object, not {type(obj).__name__}"))
             continue
         yield number, obj
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def _chomp(line: bytes) -> bytes:
+    return line[:-1] if line.endswith(b"\n") else line
 
 
 def _split_lines(data: bytes) -> Iterator[bytes]:

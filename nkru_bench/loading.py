@@ -11,6 +11,7 @@ folder (validated first), a built dataset folder or checkout, or a ``default`` P
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +49,23 @@ def load_dataset(name: str = "default", split: str | None = None, **kwargs: Any)
     )
 
 
-def _documents_from_parquet(path: Path) -> list[Document]:
+BATCH_ROWS = 1024
+
+
+def iter_documents(path: Path) -> Iterator[Document]:
+    """The documents of a ``default`` Parquet file in ``doc_id`` order, a batch of rows at a time:
+    never all of them as records (nor as Python dicts, which take more memory than the records)."""
     import pyarrow.parquet as pq
 
-    # a batch of rows at a time: the rows as Python dicts take more memory than the records
-    batches = pq.ParquetFile(path).iter_batches(batch_size=1024)
-    return [Document.model_validate(row) for batch in batches for row in batch.to_pylist()]
+    ids = pq.ParquetFile(path).read(columns=["doc_id"]).column("doc_id").to_pylist()
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    if order == list(range(len(ids))):  # as ``build`` writes it: read in file order
+        batches = (b.to_pylist() for b in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS))
+    else:
+        table = pq.ParquetFile(path).read()
+        batches = (table.take(order[i : i + BATCH_ROWS]).to_pylist() for i in range(0, len(order), BATCH_ROWS))
+    for rows in batches:
+        yield from (Document.model_validate(row) for row in rows)
 
 
 def _kb_from_parquet(path: Path) -> list[KBEntry]:
@@ -63,11 +75,6 @@ def _kb_from_parquet(path: Path) -> list[KBEntry]:
         return []
     # ParquetFile, not read_table: that one imports pandas (a fifth of a second)
     return [KBEntry.model_validate(row) for row in pq.ParquetFile(path).read().to_pylist()]
-
-
-def _gold_from_data(default: Path, kb: Path) -> Gold:
-    docs = sorted(_documents_from_parquet(default), key=lambda d: d.doc_id)
-    return Gold(documents=tuple(docs), kb=tuple(_kb_from_parquet(kb)))
 
 
 def seeds_near(annotations: Path) -> Path:
@@ -84,22 +91,30 @@ def load_gold(path: Path | str | None = None, seeds: Path | str | None = None) -
     For an annotations folder (the gold's or a pass's, which may cover only some articles) the seeds
     are ``seeds`` or, by default, the ``seeds`` folder beside it or beside a folder above it.
     """
+    documents, kb = gold_documents(path, seeds)
+    return Gold(documents=tuple(documents), kb=tuple(kb))
+
+
+def gold_documents(
+    path: Path | str | None = None, seeds: Path | str | None = None
+) -> tuple[Iterable[Document], list[KBEntry]]:
+    """What ``load_gold`` reads, with the documents of built data as a stream (``iter_documents``)."""
     if path is None:
         root = data_root()
-        return _gold_from_data(root / parquet_path("default"), root / parquet_path("kb"))
+        return iter_documents(root / parquet_path("default")), _kb_from_parquet(root / parquet_path("kb"))
     path = Path(path)
     if path.is_file() and path.suffix == ".parquet":
-        return _gold_from_data(path, path.parent.parent / "kb" / path.name)
+        return iter_documents(path), _kb_from_parquet(path.parent.parent / "kb" / path.name)
     if (path / "kb.jsonl").is_file():
         from nkru_bench.validation import validate
 
         gold, problems = validate(path, Path(seeds) if seeds else seeds_near(path), require_all=False)
         if gold is None:
             raise InputError(problems)
-        return gold
+        return gold.documents, list(gold.kb)
     for data in (path / DATA_DIR, path / "data", path):
         if (data / "default" / "test.parquet").is_file():
-            return _gold_from_data(data / "default" / "test.parquet", data / "kb" / "test.parquet")
+            return iter_documents(data / "default" / "test.parquet"), _kb_from_parquet(data / "kb" / "test.parquet")
     raise InputError(
         Problem(
             str(path),

@@ -82,25 +82,29 @@ class CountTable:
     doc_ids: tuple[str, ...]
     langs: tuple[str, ...]
     keys: tuple[str, ...]
-    rows: tuple[tuple[int, ...], ...]
+    counts: np.ndarray = dataclasses.field(compare=False)  # (docs, keys) integers
 
     @classmethod
     def build(
         cls, doc_ids: Sequence[str], langs: Sequence[str], counts: Sequence[Mapping[str, int]]
     ) -> CountTable:
         keys = tuple(sorted({k for c in counts for k in c}))
-        rows = tuple(tuple(c.get(k, 0) for k in keys) for c in counts)
-        return cls(tuple(doc_ids), tuple(langs), keys, rows)
+        rows = [[c.get(k, 0) for k in keys] for c in counts]
+        matrix = np.asarray(rows, dtype=np.int64).reshape(len(rows), len(keys))
+        return cls(tuple(doc_ids), tuple(langs), keys, matrix)
+
+    def __post_init__(self) -> None:
+        self.counts.flags.writeable = False
 
     def matrix(self) -> np.ndarray:
-        """The rows as a ``(docs, keys)`` integer array (read-only: it is computed once)."""
-        return self._matrix
+        """The counts as a ``(docs, keys)`` integer array (read-only)."""
+        return self.counts
 
-    @cached_property
-    def _matrix(self) -> np.ndarray:
-        matrix = np.asarray(self.rows, dtype=np.int64).reshape(len(self.rows), len(self.keys))
-        matrix.flags.writeable = False
-        return matrix
+    def only(self, names: Iterable[str]) -> CountTable:
+        """The same documents with only the columns of ``names`` (unknown names left out)."""
+        index = {k: i for i, k in enumerate(self.keys)}
+        keys = tuple(k for k in names if k in index)
+        return CountTable(self.doc_ids, self.langs, keys, self.counts[:, [index[k] for k in keys]])
 
     def sums(self, weights: np.ndarray | None = None) -> Getter:
         """A getter of summed counts: over all documents, over a 0/1 mask (shape ``(docs,)``), or
@@ -114,16 +118,18 @@ class CountTable:
     def documents_with(self, prefix: str) -> np.ndarray:
         """A 0/1 mask of the documents with any nonzero count under ``prefix``."""
         cols = [i for i, k in enumerate(self.keys) if k.startswith(prefix + ".")]
-        if not cols or not self.rows:
-            return np.zeros(len(self.rows), dtype=np.int64)
+        if not cols or not len(self.doc_ids):
+            return np.zeros(len(self.doc_ids), dtype=np.int64)
         return (self.matrix()[:, cols].sum(axis=1) > 0).astype(np.int64)
 
     def slice_keys(self, breakdown: str) -> list[str]:
-        """The keys of a breakdown (``by_type`` -> ``["LOC", "PER"]``), in the order of appearance."""
+        """The keys of a breakdown with any nonzero count (``by_type`` -> ``["LOC", "PER"]``), in the
+        order of the columns."""
         found: list[str] = []
-        for k in self.keys:
+        used = self.matrix().any(axis=0) if len(self.doc_ids) else np.zeros(len(self.keys), dtype=bool)
+        for k, nonzero in zip(self.keys, used.tolist(), strict=True):
             parts = k.split(".")
-            if parts[0] == breakdown and parts[1] not in found:
+            if parts[0] == breakdown and nonzero and parts[1] not in found:
                 found.append(parts[1])
         return found
 
@@ -345,6 +351,12 @@ def paired_test(a: np.ndarray, b: np.ndarray) -> tuple[list[float] | None, float
     return interval(diff), min(1.0, 2 * tail / (diff.size + 1))
 
 
+def headline_keys(task: str, keys: Iterable[str]) -> list[str]:
+    """The count names the headline rates of a task are computed from (what the bootstrap resamples)."""
+    names = {name for name, _ in METRICS[task]}
+    return [k for k in keys if k.split(".", 1)[0] in names]
+
+
 def headline_values(task: str, get: Getter) -> dict[str, np.ndarray]:
     """Every headline rate of a task (``"strict.f1"``, ``"label.macro_f1"``, ...), vectorized."""
     out: dict[str, np.ndarray] = {}
@@ -373,7 +385,7 @@ def summarize_task(task: str, table: CountTable, weights: np.ndarray | None) -> 
     out: dict[str, Any] = {"documents": len(table.doc_ids)}
     if task != "stance":
         out["ignored_in_boilerplate"] = int(get("ignored"))
-    resampled = table.sums(weights) if weights is not None and weights.size else None
+    resampled = table.only(headline_keys(task, table.keys)).sums(weights) if weights is not None and weights.size else None
     for name, kind in METRICS[task]:
         out[name] = metric(kind, _prefixed(get, name))
         rates = RATES[kind](_prefixed(resampled, name)) if resampled is not None else {}

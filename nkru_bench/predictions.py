@@ -10,7 +10,7 @@ import json
 import math
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
@@ -226,13 +226,30 @@ def read_predictions(source: Any, name: str | None = None) -> Predictions:
     """
     if isinstance(source, Predictions):
         return source
+    file, stream = stream_predictions(source, name)
+    items: list[Prediction] = []
+    lines: list[int] = []
+    for prediction, line in stream:
+        items.append(prediction)
+        lines.append(line)
+    return Predictions(file, tuple(items), tuple(lines))
+
+
+def stream_predictions(source: Any, name: str | None = None) -> tuple[str, Iterator[tuple[Prediction, int]]]:
+    """``read_predictions`` one prediction at a time: the name of the source, and an iterator of
+    (prediction, line) that raises one ``InputError`` with every problem once it has read them all."""
+    if isinstance(source, Predictions):
+        return source.source, zip(source.items, source.lines, strict=True)
     if isinstance(source, str | Path):
-        return _read_jsonl(Path(source), name)
+        path = Path(source)
+        file = name or ("<stdin>" if str(path) == "-" else str(path))
+        return file, _read_jsonl(path, file)
     if _is_dataset(source):
-        rows = list(source.to_list())
-        return _from_objects(rows, name or "<dataset>")
+        file = name or "<dataset>"
+        return file, _parse_all(enumerate(source.to_list(), start=1), file)
     if isinstance(source, list | tuple):
-        return _from_objects(list(source), name or "<predictions>")
+        file = name or "<predictions>"
+        return file, _parse_all(enumerate(source, start=1), file)
     raise TypeError(f"cannot read predictions from {type(source).__name__}: give a path, a list or a Dataset")
 
 
@@ -241,40 +258,46 @@ def _is_dataset(source: Any) -> bool:
     return datasets is not None and isinstance(source, datasets.Dataset)
 
 
-def _read_jsonl(path: Path, name: str | None) -> Predictions:
-    file = name or ("<stdin>" if str(path) == "-" else str(path))
+def _read_jsonl(path: Path, file: str) -> Iterator[tuple[Prediction, int]]:
+    stdin = str(path) == "-"
     try:
-        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+        handle = sys.stdin.buffer if stdin else path.open("rb")
     except OSError as error:
         raise InputError(Problem(file, None, None, f"cannot be read: {error.strerror or error}")) from None
     read: list[Problem] = []  # the reader's problems, filled as the lines are read
-    items, lines, problems = _parse_all(iter_lines(data, file, read), file)
+    try:
+        data = handle.read() if stdin else handle  # a file is read a line at a time
+        problems = yield from _parse_all(iter_lines(data, file, read), file, raise_problems=False)
+    except OSError as error:
+        raise InputError(Problem(file, None, None, f"cannot be read: {error.strerror or error}")) from None
+    finally:
+        if not stdin:
+            handle.close()
     if read:
-        bom = read[:1] if data.startswith(_BOM) else []  # the reader reports it first, then reads on
-        raw_lines = data.split(b"\n")
+        raw = data if stdin else path.read_bytes()  # the lines with problems, read again to locate them
+        bom = read[:1] if raw.startswith(_BOM) else []  # the reader reports it first, then reads on
+        raw_lines = raw.split(b"\n")
         problems = bom + [located for p in read[len(bom) :] for located in _locate(p, raw_lines)] + problems
-    return _collect(file, items, lines, problems)
+    _raise(problems)
 
 
-def _from_objects(objects: list[Any], file: str) -> Predictions:
-    return _collect(file, *_parse_all(enumerate(objects, start=1), file))
-
-
-def _parse_all(numbered: Iterable[tuple[int, Any]], file: str) -> tuple[list, list, list[Problem]]:
-    items, lines, problems = [], [], []
+def _parse_all(
+    numbered: Iterable[tuple[int, Any]], file: str, raise_problems: bool = True
+) -> Generator[tuple[Prediction, int], None, list[Problem]]:
+    problems: list[Problem] = []
     for line, obj in numbered:
         prediction, found = parse_prediction(obj, file, line)
         problems.extend(found)
         if prediction is not None:
-            items.append(prediction)
-            lines.append(line)
-    return items, lines, problems
+            yield prediction, line
+    if raise_problems:
+        _raise(problems)
+    return problems
 
 
-def _collect(file: str, items: list, lines: list, problems: list[Problem]) -> Predictions:
+def _raise(problems: list[Problem]) -> None:
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.line or 0))
-    return Predictions(file, tuple(items), tuple(lines))
 
 
 # --- checking against the gold -------------------------------------------------------------------
@@ -305,57 +328,91 @@ def _list(names: Sequence[str], limit: int = 5) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def check_against_gold(preds: Sequence[Prediction], gold: Gold, allow_missing: bool = False) -> Aligned:
-    """Check doc_ids and offsets against ``gold`` and give one prediction per gold document.
+class Checker:
+    """Checks predictions against the gold one at a time, as they are read, then as a whole.
 
     Problems: an unknown or repeated doc_id, an offset past the end of the text, a task given on
     some lines but not on others, gold documents without a prediction. With ``allow_missing`` the
     last two are scored as predicting nothing instead.
     """
+
+    def __init__(self, source: str, doc_ids: Sequence[str], lengths: Sequence[int], allow_missing: bool) -> None:
+        self.source, self.doc_ids, self.lengths = source, doc_ids, lengths
+        self.allow_missing = allow_missing
+        self.rows = {doc_id: row for row, doc_id in enumerate(doc_ids)}
+        self.first_line: dict[str, int] = {}
+        self.problems: list[Problem] = []
+        self.read = 0
+        self.given = [False] * len(TASKS)  # by any prediction read
+        self.kept: list[tuple[int, tuple[bool, ...]]] = []  # (line, tasks given) of each kept prediction
+
+    def add(self, prediction: Prediction, line: int) -> int | None:
+        """The gold row of the prediction's document, or ``None`` when it cannot be scored."""
+        self.read += 1
+        given = tuple(getattr(prediction, task) is not None for task in TASKS)
+        self.given = [a or b for a, b in zip(self.given, given, strict=True)]
+        doc_id = prediction.doc_id
+        row = self.rows.get(doc_id)
+        if row is None:
+            msg = f"unknown doc_id {doc_id!r}: the gold has {_list(sorted(self.rows))}"
+            self.problems.append(Problem(self.source, line, "doc_id", msg))
+            return None
+        if doc_id in self.first_line:
+            msg = f"doc_id {doc_id!r} is already on line {self.first_line[doc_id]}"
+            self.problems.append(Problem(self.source, line, "doc_id", msg))
+            return None
+        self.first_line[doc_id] = line
+        self.problems += [
+            Problem(self.source, line, f, m) for f, m in _offset_problems(prediction, self.lengths[row])
+        ]
+        self.kept.append((line, given))
+        return row
+
+    def finish(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(attempted tasks, doc_ids without a prediction); every problem found raises ``InputError``."""
+        if not self.read:
+            msg = f"has no predictions: expected one JSON object per gold document ({len(self.rows)})"
+            raise InputError(Problem(self.source, None, None, msg))
+        attempted = tuple(task for task, given in zip(TASKS, self.given, strict=True) if given)
+        problems = list(self.problems)
+        if not self.allow_missing:
+            for line, given in self.kept:
+                for task, here in zip(TASKS, given, strict=True):
+                    if task in attempted and not here:
+                        msg = f"missing here but given on other lines: give {task!r}: [] for predicted nothing"
+                        problems.append(Problem(self.source, line, task, msg + ", or pass --allow-missing"))
+            problems.sort(key=lambda p: p.line or 0)  # stable: each line's own problems in order
+        missing = tuple(doc_id for doc_id in self.doc_ids if doc_id not in self.first_line)
+        if not attempted and not problems:
+            msg = f"predicts no task: give at least one of {', '.join(TASKS)} (an empty list: predicted nothing)"
+            problems.append(Problem(self.source, None, None, msg))
+        if missing and not self.allow_missing:
+            msg = f"no prediction for {len(missing)} of {len(self.rows)} gold documents: {_list(list(missing))}"
+            msg += "; add a line for each, or pass --allow-missing to score them as predicting nothing"
+            problems.append(Problem(self.source, None, "doc_id", msg))
+        if problems:
+            raise InputError(problems)
+        return attempted, missing
+
+
+def check_against_gold(preds: Sequence[Prediction], gold: Gold, allow_missing: bool = False) -> Aligned:
+    """Check doc_ids and offsets against ``gold`` (see ``Checker``) and give one prediction per gold
+    document, in gold order."""
     found = read_predictions(preds) if not isinstance(preds, Predictions) else preds
-    texts = {doc.doc_id: doc.text for doc in gold.documents}
-    if not found.items:
-        msg = f"has no predictions: expected one JSON object per gold document ({len(texts)})"
-        raise InputError(Problem(found.source, None, None, msg))
-    attempted = found.attempted()
-    problems: list[Problem] = []
-    first_line: dict[str, int] = {}
+    doc_ids = [doc.doc_id for doc in gold.documents]
+    checker = Checker(found.source, doc_ids, [len(doc.text) for doc in gold.documents], allow_missing)
     by_id: dict[str, Prediction] = {}
     for prediction, line in zip(found.items, found.lines, strict=True):
-        doc_id = prediction.doc_id
-        if doc_id not in texts:
-            msg = f"unknown doc_id {doc_id!r}: the gold has {_list(sorted(texts))}"
-            problems.append(Problem(found.source, line, "doc_id", msg))
-            continue
-        if doc_id in first_line:
-            msg = f"doc_id {doc_id!r} is already on line {first_line[doc_id]}"
-            problems.append(Problem(found.source, line, "doc_id", msg))
-            continue
-        first_line[doc_id] = line
-        problems += [
-            Problem(found.source, line, f, m) for f, m in _offset_problems(prediction, len(texts[doc_id]))
-        ]
-        for task in attempted:
-            if getattr(prediction, task) is None and not allow_missing:
-                msg = f"missing here but given on other lines: give {task!r}: [] for predicted nothing"
-                problems.append(Problem(found.source, line, task, msg + ", or pass --allow-missing"))
-        update = {t: () for t in attempted if getattr(prediction, t) is None}
-        by_id[doc_id] = prediction.model_copy(update=update) if update else prediction
-    missing = tuple(doc.doc_id for doc in gold.documents if doc.doc_id not in first_line)
-    if not attempted and not problems:
-        msg = f"predicts no task: give at least one of {', '.join(TASKS)} (an empty list: predicted nothing)"
-        problems.append(Problem(found.source, None, None, msg))
-    if missing and not allow_missing:
-        msg = f"no prediction for {len(missing)} of {len(texts)} gold documents: {_list(list(missing))}"
-        msg += "; add a line for each, or pass --allow-missing to score them as predicting nothing"
-        problems.append(Problem(found.source, None, "doc_id", msg))
-    if problems:
-        raise InputError(problems)
+        if checker.add(prediction, line) is not None:
+            by_id[prediction.doc_id] = prediction
+    attempted, missing = checker.finish()
     empty = {t: () for t in attempted}
-    predictions = tuple(
-        by_id.get(doc.doc_id) or Prediction(doc_id=doc.doc_id, **empty) for doc in gold.documents
-    )
-    return Aligned(predictions, attempted, missing)
+    predictions = []
+    for doc_id in doc_ids:
+        prediction = by_id.get(doc_id) or Prediction(doc_id=doc_id, **empty)
+        update = {t: () for t in attempted if getattr(prediction, t) is None}
+        predictions.append(prediction.model_copy(update=update) if update else prediction)
+    return Aligned(tuple(predictions), attempted, missing)
 
 
 # --- writing -------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Scoring: predictions and gold in, a ``Result`` out; two systems in, a ``Comparison`` out.
 
-The flow is one way: read the predictions (``predictions``), check them against the gold, match
-each document (``matching``), and keep the per-document counts. Rates, intervals and slices are
+The flow is one way: the gold as columns (``tables``), the predictions read and checked against it
+a line at a time into columns (``predictions``, ``tables``), every document's counts at once
+(``counting``, which ``matching`` defines) and nothing else kept. Rates, intervals and slices are
 computed from those counts only when asked (``metrics``), and ``report`` renders them.
 
 >>> result = score("predictions.jsonl")          # doctest: +SKIP
@@ -14,42 +15,28 @@ import copy
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from nkru_bench import __version__
+from nkru_bench.counting import COUNTERS, KEYS
 from nkru_bench.errors import InputError, Problem
-from nkru_bench.matching import (
-    FIGURE_REL_TOL,
-    MIN_OVERLAP_PERCENT,
-    EntityCounts,
-    FigureCounts,
-    StanceCounts,
-    match_entities,
-    match_figures,
-    match_stance,
-)
+from nkru_bench.matching import FIGURE_REL_TOL, MIN_OVERLAP_PERCENT
 from nkru_bench.metrics import (
     CI_LEVEL,
     MIN_DOCS,
     CountTable,
-    flatten,
+    headline_keys,
     headline_values,
     paired_test,
     resample_weights,
     summarize_task,
 )
-from nkru_bench.predictions import (
-    TASKS,
-    Aligned,
-    Prediction,
-    Predictions,
-    check_against_gold,
-    read_predictions,
-)
-from nkru_bench.records import Document, Gold
+from nkru_bench.predictions import TASKS, Checker, stream_predictions
+from nkru_bench.records import Gold
+from nkru_bench.tables import GoldTable, PredictionColumns, PredictionTable, gold_table
 
 DEFAULT_RESAMPLES = 1000
 DEFAULT_SEED = 12345
@@ -82,32 +69,6 @@ class Settings:
         return "|".join(f"{key}:{value}" for key, value in parts)
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentCounts:
-    """The match counts of one document; a task that was not attempted is ``None``."""
-
-    doc_id: str
-    lang: str
-    entities: EntityCounts | None
-    figures: FigureCounts | None
-    stance: StanceCounts | None
-
-
-def count_document(doc: Document, prediction: Prediction) -> DocumentCounts:
-    """Match one document's prediction against its gold, task by task."""
-    return DocumentCounts(
-        doc_id=doc.doc_id,
-        lang=doc.lang,
-        entities=None
-        if prediction.entities is None
-        else match_entities(doc.text, doc.entities, prediction.entities, doc.boilerplate),
-        figures=None
-        if prediction.figures is None
-        else match_figures(doc.figures, prediction.figures, doc.boilerplate),
-        stance=None if prediction.stance is None else match_stance(doc.stance, prediction.stance),
-    )
-
-
 def _get(tree: Any, path: str) -> Any:
     for part in path.split("."):
         tree = tree[part]
@@ -122,7 +83,7 @@ class Result:
     settings: Settings
     attempted: tuple[str, ...]
     missing: tuple[str, ...]
-    documents: tuple[DocumentCounts, ...]
+    tables: dict[str, CountTable] = field(compare=False)  # of each attempted task
 
     @property
     def signature(self) -> str:
@@ -130,19 +91,15 @@ class Result:
 
     def table(self, task: str) -> CountTable:
         """The task's per-document counts as named integers."""
-        return CountTable.build(
-            [d.doc_id for d in self.documents],
-            [d.lang for d in self.documents],
-            [flatten(getattr(d, task)) for d in self.documents],
-        )
+        return self.tables[task]
 
     @cached_property
     def _weights(self) -> Any:
-        return resample_weights(len(self.documents), self.settings.resamples, self.settings.seed)
+        return resample_weights(self.settings.documents, self.settings.resamples, self.settings.seed)
 
     @cached_property
     def _json(self) -> dict[str, Any]:
-        n_docs = len(self.documents)
+        n_docs = self.settings.documents
         out: dict[str, Any] = {
             "signature": self.signature,
             "predictions": self.predictions,
@@ -179,7 +136,7 @@ class Result:
         """(path, resampled values) of every headline rate, the same resamples for every result with
         the same settings: what ``compare`` pairs."""
         for task in self.attempted:
-            get = self.table(task).sums(self._weights)
+            get = self.table(task).only(headline_keys(task, self.table(task).keys)).sums(self._weights)
             for name, values in headline_values(task, get).items():
                 yield f"{task}.{name}", values
 
@@ -193,20 +150,25 @@ def resolve_gold(gold: Gold | Path | str | None) -> Gold:
     return load_gold(None if gold is None else Path(gold))
 
 
-def gold_revision(gold: Gold) -> str:
-    from nkru_bench.build import gold_revision as revision
+def resolve_gold_table(gold: GoldTable | Gold | Path | str | None) -> GoldTable:
+    """The gold as columns: from ``Gold`` records, or streamed from a path (None: the shipped gold)."""
+    if isinstance(gold, GoldTable):
+        return gold
+    if isinstance(gold, Gold):
+        return gold_table(gold.documents, gold.kb)
+    from nkru_bench.loading import gold_documents
 
-    return revision(gold)
+    documents, kb = gold_documents(None if gold is None else Path(gold))
+    return gold_table(documents, kb)
 
 
 @contextmanager
 def _many_records() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many long-lived records are built.
+    """Pause the cyclic garbage collector while many records are made.
 
-    Reading and matching make millions of small objects and no reference cycles; the collector would
-    walk all of them again each time their number grows by a quarter (about a third of the time of
-    reading 100 000 documents). What is not in a cycle is freed as usual; the collector then resumes
-    as it was."""
+    Reading makes millions of small objects and no reference cycles; the collector would walk the
+    live ones again each time their number grows by a quarter. What is not in a cycle is freed as
+    usual; the collector then resumes as it was."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -218,25 +180,32 @@ def _many_records() -> Iterator[None]:
 
 def read_and_check(
     predictions: Any,
-    gold: Gold | Path | str | None = None,
+    gold: GoldTable | Gold | Path | str | None = None,
     *,
     allow_missing: bool = False,
     name: str | None = None,
-) -> tuple[Gold, Predictions, Aligned]:
+) -> tuple[GoldTable, PredictionTable]:
     """What ``score`` does before it matches anything: the gold loaded, the predictions read and
-    checked against it (the least that scoring a prediction file costs). Bad input raises
-    ``InputError``."""
+    checked against it, a line at a time, into columns (the least that scoring a prediction file
+    costs). Bad input raises ``InputError``."""
     with _many_records():
-        gold = resolve_gold(gold)
-        if not gold.documents:
+        table = resolve_gold_table(gold)
+        if not table.doc_ids:
             raise InputError(Problem("gold", None, None, "has no documents to score against"))
-        found = read_predictions(predictions, name)
-        return gold, found, check_against_gold(found, gold, allow_missing)
+        source, stream = stream_predictions(predictions, name)
+        checker = Checker(source, table.doc_ids, table.lengths.tolist(), allow_missing)
+        columns = PredictionColumns(table.codes)
+        for prediction, line in stream:
+            row = checker.add(prediction, line)
+            if row is not None:
+                columns.add(row, prediction)
+        attempted, missing = checker.finish()
+        return table, columns.finish(source, attempted, missing)
 
 
 def score(
     predictions: Any,
-    gold: Gold | Path | str | None = None,
+    gold: GoldTable | Gold | Path | str | None = None,
     *,
     allow_missing: bool = False,
     resamples: int = DEFAULT_RESAMPLES,
@@ -248,13 +217,13 @@ def score(
     reads). Bad input raises ``InputError`` naming every problem's file, line and field."""
     if resamples < 0:
         raise ValueError("resamples must be >= 0")
-    with _many_records():
-        gold, found, aligned = read_and_check(predictions, gold, allow_missing=allow_missing, name=name)
-        docs = tuple(
-            count_document(doc, pred) for doc, pred in zip(gold.documents, aligned.predictions, strict=True)
-        )
-    settings = Settings(gold_revision(gold), len(gold.documents), allow_missing, resamples, seed)
-    return Result(found.source, settings, aligned.attempted, aligned.missing, docs)
+    table, found = read_and_check(predictions, gold, allow_missing=allow_missing, name=name)
+    tables = {
+        task: CountTable(table.doc_ids, table.langs, KEYS[task], COUNTERS[task](table, getattr(found, task)))
+        for task in found.attempted
+    }
+    settings = Settings(table.revision, len(table.doc_ids), allow_missing, resamples, seed)
+    return Result(found.source, settings, found.attempted, found.missing, tables)
 
 
 @dataclass(frozen=True)
@@ -279,7 +248,7 @@ class Comparison:
             )
             difference = None if a is None or b is None else a - b
             metrics[path] = {"a": a, "b": b, "difference": difference, "ci": ci, "p_value": p_value}
-        n_docs = len(self.a.documents)
+        n_docs = self.a.settings.documents
         return {
             "signature": self.signature,
             "a": {"predictions": self.a.predictions, "attempted": list(self.a.attempted)},
@@ -303,6 +272,6 @@ def compare(
 ) -> Comparison:
     """Score two systems on the same gold and compare every headline metric they both attempt:
     the difference A - B, its interval and a p-value from a paired bootstrap over documents."""
-    gold = resolve_gold(gold)
+    gold = resolve_gold_table(gold)
     options = {"allow_missing": allow_missing, "resamples": resamples, "seed": seed}
     return Comparison(score(a, gold, **options), score(b, gold, **options))

@@ -49,7 +49,7 @@ def test_the_generated_gold_is_faithful(data: dict[str, Path]) -> None:
         assert 24 <= len(doc.entities) <= 36 and len(doc.figures) == len(doc.stance) == 5
         assert all(doc.text[x.start : x.end] == x.text for x in (*doc.entities, *doc.figures))
     # the revision hashes the same JSON as the whole gold's, a record at a time
-    assert "".join(gold_json_chunks(gold)) == gold.model_dump_json()
+    assert "".join(gold_json_chunks(gold.documents, gold.kb)) == gold.model_dump_json()
 
 
 def test_every_outcome_is_in_the_mix(data: dict[str, Path]) -> None:
@@ -67,8 +67,7 @@ def test_every_outcome_is_in_the_mix(data: dict[str, Path]) -> None:
 def test_nervaluate_gives_the_harness_numbers(data: dict[str, Path]) -> None:
     run = _module("run")
     result = score(data["predictions"], data["gold"], resamples=0).to_json()
-    gold, _, aligned = read_and_check(data["predictions"], data["gold"])
-    true, pred = run.nervaluate_input(gold, aligned)
+    true, pred = run.nervaluate_input(*read_and_check(data["predictions"], data["gold"]))
     nervaluate = run.nervaluate_numbers(Evaluator(true, pred, list(run.TYPES), loader="dict").evaluate())
     harness = run.harness_numbers(result["entities"])
     assert run.differences(nervaluate, harness) == []
