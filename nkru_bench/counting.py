@@ -115,8 +115,15 @@ def inside_spans(doc: np.ndarray, start: np.ndarray, end: np.ndarray, spans: Spa
     return ok & (s_doc[at] == doc) & (reach[at] >= doc * scale + end)
 
 
-def _span_records(spans: SpanColumns, doc: int) -> tuple[Span, ...]:
-    rows = np.flatnonzero(spans.doc == doc)
+def rows_by_doc(doc: np.ndarray, wanted: np.ndarray) -> dict[int, np.ndarray]:
+    """The rows of each wanted document (in their order), for the few documents ``matching`` counts."""
+    rows = np.flatnonzero(np.isin(doc, wanted))
+    rows = rows[np.argsort(doc[rows], kind="stable")]
+    docs, first = np.unique(doc[rows], return_index=True)
+    return dict(zip(docs.tolist(), np.split(rows, first[1:]), strict=True)) if len(rows) else {}
+
+
+def _spans(spans: SpanColumns, rows: np.ndarray) -> tuple[Span, ...]:
     return tuple(Span.model_construct(start=int(spans.start[i]), end=int(spans.end[i])) for i in rows)
 
 
@@ -176,18 +183,22 @@ def _entity_pairs(gold: EntityColumns, pred: EntityColumns, n_docs: int) -> tupl
     return matched, contested
 
 
-def _surface_units(table: GoldTable, pred: EntityColumns) -> np.ndarray:
-    """For each prediction (sorted by document), a code of its (surface text, type) within its
-    document: BSNLP relaxed counts a document's distinct surface forms."""
-    codes: list[int] = []
-    bounds = np.searchsorted(pred.doc, np.arange(len(table.doc_ids) + 1)).tolist()
-    starts, ends, types = pred.start.tolist(), pred.end.tolist(), pred.type.tolist()
-    for doc in np.flatnonzero(np.diff(bounds)).tolist():
-        text = table.text(doc)
-        seen: dict[tuple[str, int], int] = {}
-        codes += [seen.setdefault((text[starts[i] : ends[i]], types[i]), len(seen))
-                  for i in range(bounds[doc], bounds[doc + 1])]  # fmt: skip
-    return np.array(codes, dtype=np.int64)
+def _surface_forms(table: GoldTable, pred: EntityColumns, exact: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """BSNLP relaxed precision counts a document's distinct (surface text, type) predictions, and those
+    of them with an exact match: both, per document (predictions sorted by document)."""
+    n_docs = len(table.doc_ids)
+    bounds = np.searchsorted(pred.doc, np.arange(n_docs + 1)).tolist()
+    starts, ends, types, hits = pred.start.tolist(), pred.end.tolist(), pred.type.tolist(), exact.tolist()
+    docs = np.flatnonzero(np.diff(bounds)).tolist()
+    predicted, correct = np.zeros(n_docs, dtype=np.int64), np.zeros(n_docs, dtype=np.int64)
+    found, right = [], []
+    for doc, text in zip(docs, table.texts_of(docs), strict=True):
+        lo, hi = bounds[doc], bounds[doc + 1]
+        units = [(text[s:e], t) for s, e, t in zip(starts[lo:hi], ends[lo:hi], types[lo:hi], strict=True)]
+        found.append(len(set(units)))
+        right.append(len({unit for unit, hit in zip(units, hits[lo:hi], strict=True) if hit}))
+    predicted[docs], correct[docs] = found, right
+    return predicted, correct
 
 
 def _distinct_per_doc(doc: np.ndarray, code: np.ndarray, n_docs: int) -> np.ndarray:
@@ -195,7 +206,10 @@ def _distinct_per_doc(doc: np.ndarray, code: np.ndarray, n_docs: int) -> np.ndar
     if not len(doc):
         return np.zeros(n_docs, dtype=np.int64)
     scale = int(code.max()) + 1
-    return _per_doc(np.unique(doc * scale + code) // scale, n_docs)
+    keys = np.sort(doc * scale + code)
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    return _per_doc(keys[first] // scale, n_docs)
 
 
 def count_entities(table: GoldTable, pred: EntityColumns) -> np.ndarray:
@@ -236,36 +250,43 @@ def count_entities(table: GoldTable, pred: EntityColumns) -> np.ndarray:
     # BSNLP relaxed: gold entities (ids) found by an exact mention; distinct (surface, type) predicted
     exact = np.zeros(len(kept), dtype=bool)
     exact[p[strict]] = True
-    units = _surface_units(table, kept)
+    predicted, correct = _surface_forms(table, kept, exact)
     out.put("relaxed.gold", _distinct_per_doc(gold.doc, gold.entity_id, n_docs))
     out.put("relaxed.found", _distinct_per_doc(gold.doc[g[strict]], gold.entity_id[g[strict]], n_docs))
-    out.put("relaxed.predicted", _distinct_per_doc(kept.doc, units, n_docs))
-    out.put("relaxed.correct", _distinct_per_doc(kept.doc[exact], units[exact], n_docs))
+    out.put("relaxed.predicted", predicted)
+    out.put("relaxed.correct", correct)
 
-    for doc in np.flatnonzero(contested).tolist():
-        counts = match_entities(table.text(doc), _gold_entities(table, doc), _pred_entities(table, pred, doc),
-                                _span_records(table.boilerplate, doc))  # fmt: skip
+    docs = np.flatnonzero(contested)
+    gold_rows, pred_rows = rows_by_doc(table.entities.doc, docs), rows_by_doc(pred.doc, docs)
+    spans = rows_by_doc(table.boilerplate.doc, docs)
+    for doc in docs.tolist():
+        counts = match_entities(
+            table.text(doc),
+            _gold_entities(table, gold_rows.get(doc, ())),
+            _pred_entities(table, pred, pred_rows.get(doc, ())),
+            _spans(table.boilerplate, spans.get(doc, ())),
+        )
         out.put_row(doc, flatten(counts))
     return out.data
 
 
-def _gold_entities(table: GoldTable, doc: int) -> list[Entity]:
+def _gold_entities(table: GoldTable, rows: Sequence[int]) -> list[Entity]:
     e, name = table.entities, table.codes.name
     return [
         Entity.model_construct(start=int(e.start[i]), end=int(e.end[i]), text="",
                                type=ENTITY_TYPES[e.type[i]], lemma=name(int(e.lemma[i])),
                                entity_id=name(int(e.entity_id[i])))  # fmt: skip
-        for i in np.flatnonzero(e.doc == doc)
+        for i in rows
     ]
 
 
-def _pred_entities(table: GoldTable, pred: EntityColumns, doc: int) -> list[PredEntity]:
+def _pred_entities(table: GoldTable, pred: EntityColumns, rows: Sequence[int]) -> list[PredEntity]:
     name = table.codes.name
     return [
         PredEntity.model_construct(start=int(pred.start[i]), end=int(pred.end[i]),
                                    type=ENTITY_TYPES[pred.type[i]], lemma=name(int(pred.lemma[i])),
                                    entity_id=name(int(pred.entity_id[i])))  # fmt: skip
-        for i in np.flatnonzero(pred.doc == doc)
+        for i in rows
     ]
 
 
@@ -328,24 +349,30 @@ def count_figures(table: GoldTable, pred: FigureColumns) -> np.ndarray:
     for u, name in enumerate(UNITS):
         _set_columns(out, f"by_unit.{name}.value_unit", gold_by_unit[:, u], pred_by_unit[:, u], matched_by_unit[:, u])
 
-    for d in np.flatnonzero(contested).tolist():
-        counts = match_figures(_gold_figures(table, d), _pred_figures(table, pred, d),
-                               _span_records(table.boilerplate, d))  # fmt: skip
+    docs = np.flatnonzero(contested)
+    gold_rows, pred_rows = rows_by_doc(table.figures.doc, docs), rows_by_doc(pred.doc, docs)
+    spans = rows_by_doc(table.boilerplate.doc, docs)
+    for d in docs.tolist():
+        counts = match_figures(
+            _gold_figures(table, gold_rows.get(d, ())),
+            _pred_figures(table, pred, pred_rows.get(d, ())),
+            _spans(table.boilerplate, spans.get(d, ())),
+        )
         out.put_row(d, flatten(counts))
     return out.data
 
 
-def _gold_figures(table: GoldTable, doc: int) -> list[Figure]:
+def _gold_figures(table: GoldTable, rows: Sequence[int]) -> list[Figure]:
     f, name = table.figures, table.codes.name
     return [
         Figure.model_construct(start=int(f.start[i]), end=int(f.end[i]), text="", value=float(f.value[i]),
                                unit=UNITS[f.unit[i]], qualifier=QUALIFIERS[f.qualifier[i]],
                                source_id=name(int(f.source_id[i])), claim_id=None)  # fmt: skip
-        for i in np.flatnonzero(f.doc == doc)
+        for i in rows
     ]
 
 
-def _pred_figures(table: GoldTable, pred: FigureColumns, doc: int) -> list[PredFigure]:
+def _pred_figures(table: GoldTable, pred: FigureColumns, rows: Sequence[int]) -> list[PredFigure]:
     name = table.codes.name
 
     def offset(value: int) -> int | None:
@@ -356,7 +383,7 @@ def _pred_figures(table: GoldTable, pred: FigureColumns, doc: int) -> list[PredF
                                    qualifier=None if pred.qualifier[i] < 0 else QUALIFIERS[pred.qualifier[i]],
                                    source_id=name(int(pred.source_id[i])),
                                    start=offset(pred.start[i]), end=offset(pred.end[i]))  # fmt: skip
-        for i in np.flatnonzero(pred.doc == doc)
+        for i in rows
     ]
 
 

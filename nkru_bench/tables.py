@@ -13,7 +13,7 @@ like). Offsets are ``-1`` where a prediction gives none.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -125,14 +125,18 @@ def _or_none(value: int | None) -> int:
 # --- the gold ------------------------------------------------------------------------------------
 
 
+TEXT_CHUNK = 1024
+
+
 @dataclass(frozen=True)
 class GoldTable:
-    """The gold as columns, documents in gold order; ``texts`` is an Arrow array (compact UTF-8)."""
+    """The gold as columns, documents in gold order; the texts as compact UTF-8 (Arrow arrays of
+    ``TEXT_CHUNK`` documents each)."""
 
     revision: str
     doc_ids: tuple[str, ...]
     langs: tuple[str, ...]
-    texts: Any  # pyarrow.StringArray
+    texts: tuple[Any, ...]  # pyarrow.LargeStringArray
     lengths: np.ndarray  # of each text, in code points
     entities: EntityColumns
     figures: FigureColumns
@@ -141,7 +145,16 @@ class GoldTable:
     codes: Codes
 
     def text(self, doc: int) -> str:
-        return self.texts[doc].as_py()
+        return self.texts[doc // TEXT_CHUNK][doc % TEXT_CHUNK].as_py()
+
+    def texts_of(self, docs: Iterable[int]) -> Iterator[str]:
+        """The texts of ``docs`` (in increasing order), converted a chunk at a time."""
+        chunk, strings = -1, []
+        for doc in docs:
+            if doc // TEXT_CHUNK != chunk:
+                chunk = doc // TEXT_CHUNK
+                strings = self.texts[chunk].to_pylist()
+            yield strings[doc % TEXT_CHUNK]
 
 
 def gold_table(documents: Iterable[Document], kb: Sequence[KBEntry], codes: Codes | None = None) -> GoldTable:
@@ -164,7 +177,7 @@ def gold_table(documents: Iterable[Document], kb: Sequence[KBEntry], codes: Code
         doc_ids.append(doc.doc_id)
         langs.append(doc.lang)
         texts.append(doc.text)
-        if len(texts) == 1024:
+        if len(texts) == TEXT_CHUNK:
             text_chunks.append(pa.array(texts, type=pa.large_string()))
             texts.clear()
         for e in doc.entities:
@@ -180,16 +193,15 @@ def gold_table(documents: Iterable[Document], kb: Sequence[KBEntry], codes: Code
 
     revision = revision_of(gold_json_chunks((read(doc) for doc in documents), kb))
     text_chunks.append(pa.array(texts, type=pa.large_string()))
-    all_texts = pa.chunked_array(text_chunks).combine_chunks()
     import pyarrow.compute as pc
 
-    lengths = pc.utf8_length(all_texts).to_numpy(zero_copy_only=False).astype(np.int64)
+    lengths = np.concatenate([pc.utf8_length(chunk).to_numpy(zero_copy_only=False) for chunk in text_chunks])
     return GoldTable(
         revision=revision,
         doc_ids=tuple(doc_ids),
         langs=tuple(langs),
-        texts=all_texts,
-        lengths=lengths,
+        texts=tuple(text_chunks),
+        lengths=lengths.astype(np.int64),
         entities=entities.finish(),
         figures=figures.finish(),
         stance=stance.finish(),
