@@ -15,6 +15,7 @@ every name the vocabularies allow (``KEYS``), so that no document's breakdown ch
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -94,8 +95,11 @@ def _per_doc_and(doc: np.ndarray, key: np.ndarray, n_keys: int, n_docs: int) -> 
     return np.bincount(doc * n_keys + key, minlength=n_docs * n_keys).reshape(n_docs, n_keys)
 
 
-def _docs_of(doc: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    return np.unique(doc[rows])
+def _sorted(columns: Any, keys: tuple[np.ndarray, ...]) -> Any:
+    """``columns`` sorted by ``keys`` (the last the primary, as ``np.lexsort``); as they are when they
+    already are (the gold usually is)."""
+    order = np.lexsort(keys)
+    return columns if np.array_equal(order, np.arange(len(order))) else columns.take(order)
 
 
 def inside_spans(doc: np.ndarray, start: np.ndarray, end: np.ndarray, spans: SpanColumns) -> np.ndarray:
@@ -216,11 +220,11 @@ def count_entities(table: GoldTable, pred: EntityColumns) -> np.ndarray:
     """The entity count matrix (``KEYS["entities"]``) of every gold document."""
     n_docs, n_types = len(table.doc_ids), len(ENTITY_TYPES)
     out = CountMatrix("entities", n_docs)
-    gold = table.entities.take(np.lexsort((table.entities.start, table.entities.doc)))
+    gold = _sorted(table.entities, (table.entities.start, table.entities.doc))
     ignored = inside_spans(pred.doc, pred.start, pred.end, table.boilerplate)
     out.put("ignored", _per_doc(pred.doc[ignored], n_docs))
-    kept = pred.take(~ignored)
-    kept = kept.take(np.lexsort((kept.end, kept.start, kept.doc)))
+    rows = np.flatnonzero(~ignored)
+    kept = pred.take(rows[np.lexsort((pred.end[rows], pred.start[rows], pred.doc[rows]))])
     matched, contested = _entity_pairs(gold, kept, n_docs)
 
     p = np.flatnonzero(matched >= 0)
@@ -314,12 +318,12 @@ def count_figures(table: GoldTable, pred: FigureColumns) -> np.ndarray:
     """The figure count matrix (``KEYS["figures"]``) of every gold document."""
     n_docs, n_units = len(table.doc_ids), len(UNITS)
     out = CountMatrix("figures", n_docs)
-    gold = table.figures.take(np.argsort(table.figures.doc, kind="stable"))
+    gold = _sorted(table.figures, (table.figures.doc,))
     offsets = pred.start >= 0
     ignored = offsets & inside_spans(pred.doc, pred.start, pred.end, table.boilerplate)
     out.put("ignored", _per_doc(pred.doc[ignored], n_docs))
-    kept = pred.take(~ignored)
-    kept = kept.take(np.argsort(kept.doc, kind="stable"))
+    rows = np.flatnonzero(~ignored)
+    kept = pred.take(rows[np.argsort(pred.doc[rows], kind="stable")])
 
     gi, pi = _pairs_within_docs(gold.doc, kept.doc, n_docs)
     a, b = gold.value[gi], kept.value[pi]

@@ -11,7 +11,8 @@ folder (validated first), a built dataset folder or checkout, or a ``default`` P
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,20 +53,27 @@ def load_dataset(name: str = "default", split: str | None = None, **kwargs: Any)
 BATCH_ROWS = 1024
 
 
-def iter_documents(path: Path) -> Iterator[Document]:
-    """The documents of a ``default`` Parquet file in ``doc_id`` order, a batch of rows at a time:
-    never all of them as records (nor as Python dicts, which take more memory than the records)."""
+def iter_batches(path: Path, columns: Sequence[str] | None = None) -> Iterator[Any]:
+    """The rows of a ``default`` Parquet file in ``doc_id`` order, as Arrow record batches of at most
+    ``BATCH_ROWS`` rows (only ``columns``, if given)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     ids = pq.ParquetFile(path).read(columns=["doc_id"]).column("doc_id").to_pylist()
     order = sorted(range(len(ids)), key=ids.__getitem__)
     if order == list(range(len(ids))):  # as ``build`` writes it: read in file order
-        batches = (b.to_pylist() for b in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS))
-    else:
-        table = pq.ParquetFile(path).read()
-        batches = (table.take(order[i : i + BATCH_ROWS]).to_pylist() for i in range(0, len(order), BATCH_ROWS))
-    for rows in batches:
-        yield from (Document.model_validate(row) for row in rows)
+        yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns)
+        return
+    table = pq.ParquetFile(path).read(columns=columns)
+    for i in range(0, len(order), BATCH_ROWS):
+        yield pa.RecordBatch.from_struct_array(table.take(order[i : i + BATCH_ROWS]).to_struct_array().combine_chunks())
+
+
+def iter_documents(path: Path) -> Iterator[Document]:
+    """The documents of a ``default`` Parquet file in ``doc_id`` order, validated a batch of rows at a
+    time: never all of them as records (nor as Python dicts, which take more memory than the records)."""
+    for batch in iter_batches(path):
+        yield from [Document.model_validate(row) for row in batch.to_pylist()]
 
 
 def _kb_from_parquet(path: Path) -> list[KBEntry]:
@@ -91,30 +99,47 @@ def load_gold(path: Path | str | None = None, seeds: Path | str | None = None) -
     For an annotations folder (the gold's or a pass's, which may cover only some articles) the seeds
     are ``seeds`` or, by default, the ``seeds`` folder beside it or beside a folder above it.
     """
-    documents, kb = gold_documents(path, seeds)
-    return Gold(documents=tuple(documents), kb=tuple(kb))
+    source = gold_source(path, seeds)
+    return Gold(documents=tuple(source.documents()), kb=tuple(source.kb))
 
 
-def gold_documents(
-    path: Path | str | None = None, seeds: Path | str | None = None
-) -> tuple[Iterable[Document], list[KBEntry]]:
-    """What ``load_gold`` reads, with the documents of built data as a stream (``iter_documents``)."""
+@dataclass(frozen=True)
+class GoldSource:
+    """A gold to read: its documents (validated records, in ``doc_id`` order) and the same documents
+    as Arrow record batches (what scoring reads columns from), each read anew when asked; and the KB."""
+
+    documents: Callable[[], Iterable[Document]]
+    batches: Callable[[], Iterable[Any]]
+    kb: list[KBEntry]
+
+
+def _built(default: Path, kb: Path) -> GoldSource:
+    from nkru_bench.tables import DOCUMENT_FIELDS
+
+    return GoldSource(
+        lambda: iter_documents(default), lambda: iter_batches(default, list(DOCUMENT_FIELDS)), _kb_from_parquet(kb)
+    )
+
+
+def gold_source(path: Path | str | None = None, seeds: Path | str | None = None) -> GoldSource:
+    """What ``load_gold`` reads, never held whole when it is built data (Parquet)."""
     if path is None:
         root = data_root()
-        return iter_documents(root / parquet_path("default")), _kb_from_parquet(root / parquet_path("kb"))
+        return _built(root / parquet_path("default"), root / parquet_path("kb"))
     path = Path(path)
     if path.is_file() and path.suffix == ".parquet":
-        return iter_documents(path), _kb_from_parquet(path.parent.parent / "kb" / path.name)
+        return _built(path, path.parent.parent / "kb" / path.name)
     if (path / "kb.jsonl").is_file():
+        from nkru_bench.tables import record_batches
         from nkru_bench.validation import validate
 
         gold, problems = validate(path, Path(seeds) if seeds else seeds_near(path), require_all=False)
         if gold is None:
             raise InputError(problems)
-        return gold.documents, list(gold.kb)
+        return GoldSource(lambda: gold.documents, lambda: record_batches(gold.documents), list(gold.kb))
     for data in (path / DATA_DIR, path / "data", path):
         if (data / "default" / "test.parquet").is_file():
-            return iter_documents(data / "default" / "test.parquet"), _kb_from_parquet(data / "kb" / "test.parquet")
+            return _built(data / "default" / "test.parquet", data / "kb" / "test.parquet")
     raise InputError(
         Problem(
             str(path),

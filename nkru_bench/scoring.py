@@ -36,7 +36,7 @@ from nkru_bench.metrics import (
 )
 from nkru_bench.predictions import TASKS, Checker, stream_predictions
 from nkru_bench.records import Gold
-from nkru_bench.tables import GoldTable, PredictionColumns, PredictionTable, gold_table
+from nkru_bench.tables import GoldTable, PredictionColumns, PredictionTable, gold_table, record_batches
 
 DEFAULT_RESAMPLES = 1000
 DEFAULT_SEED = 12345
@@ -155,11 +155,11 @@ def resolve_gold_table(gold: GoldTable | Gold | Path | str | None) -> GoldTable:
     if isinstance(gold, GoldTable):
         return gold
     if isinstance(gold, Gold):
-        return gold_table(gold.documents, gold.kb)
-    from nkru_bench.loading import gold_documents
+        return gold_table(record_batches(gold.documents), gold.documents, gold.kb)
+    from nkru_bench.loading import gold_source
 
-    documents, kb = gold_documents(None if gold is None else Path(gold))
-    return gold_table(documents, kb)
+    source = gold_source(None if gold is None else Path(gold))
+    return gold_table(source.batches(), source.documents(), source.kb)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ like). Offsets are ``-1`` where a prediction gives none.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -124,19 +125,48 @@ def _or_none(value: int | None) -> int:
 
 # --- the gold ------------------------------------------------------------------------------------
 
+_SPAN = [("start", "int64"), ("end", "int64")]
+# The fields of a ``default`` row that scoring reads (a built Parquet file has these and more).
+DOCUMENT_FIELDS: dict[str, Any] = {
+    "doc_id": "string",
+    "lang": "string",
+    "text": "large_string",
+    "boilerplate": _SPAN,
+    "entities": [*_SPAN, ("type", "string"), ("lemma", "string"), ("entity_id", "string")],
+    "figures": [*_SPAN, ("value", "float64"), ("unit", "string"), ("qualifier", "string"), ("source_id", "string")],
+    "stance": [("holder_id", "string"), ("target", "string"), ("label", "string")],
+}
 
-TEXT_CHUNK = 1024
+
+def document_schema() -> Any:
+    """The Arrow schema of ``DOCUMENT_FIELDS``."""
+    import pyarrow as pa
+
+    def arrow(kind: Any) -> Any:
+        if isinstance(kind, str):
+            return pa.type_for_alias(kind)
+        return pa.list_(pa.struct([(name, arrow(sub)) for name, sub in kind]))
+
+    return pa.schema([(name, arrow(kind)) for name, kind in DOCUMENT_FIELDS.items()])
+
+
+def records_batch(documents: Sequence[Document]) -> Any:
+    """Documents as an Arrow record batch of ``DOCUMENT_FIELDS`` (what a Parquet file gives)."""
+    import pyarrow as pa
+
+    return pa.RecordBatch.from_pylist([doc.model_dump() for doc in documents], schema=document_schema())
 
 
 @dataclass(frozen=True)
 class GoldTable:
-    """The gold as columns, documents in gold order; the texts as compact UTF-8 (Arrow arrays of
-    ``TEXT_CHUNK`` documents each)."""
+    """The gold as columns, documents in gold order; the texts as compact UTF-8 (Arrow arrays, one
+    per batch read, ``text_starts`` the first document of each)."""
 
     revision: str
     doc_ids: tuple[str, ...]
     langs: tuple[str, ...]
-    texts: tuple[Any, ...]  # pyarrow.LargeStringArray
+    texts: tuple[Any, ...]  # pyarrow string arrays
+    text_starts: tuple[int, ...]
     lengths: np.ndarray  # of each text, in code points
     entities: EntityColumns
     figures: FigureColumns
@@ -145,69 +175,122 @@ class GoldTable:
     codes: Codes
 
     def text(self, doc: int) -> str:
-        return self.texts[doc // TEXT_CHUNK][doc % TEXT_CHUNK].as_py()
+        chunk = bisect_right(self.text_starts, doc) - 1
+        return self.texts[chunk][doc - self.text_starts[chunk]].as_py()
 
     def texts_of(self, docs: Iterable[int]) -> Iterator[str]:
         """The texts of ``docs`` (in increasing order), converted a chunk at a time."""
         chunk, strings = -1, []
         for doc in docs:
-            if doc // TEXT_CHUNK != chunk:
-                chunk = doc // TEXT_CHUNK
+            if chunk < 0 or not self.text_starts[chunk] <= doc < self.text_starts[chunk] + len(strings):
+                chunk = bisect_right(self.text_starts, doc) - 1
                 strings = self.texts[chunk].to_pylist()
-            yield strings[doc % TEXT_CHUNK]
+            yield strings[doc - self.text_starts[chunk]]
 
 
-def gold_table(documents: Iterable[Document], kb: Sequence[KBEntry], codes: Codes | None = None) -> GoldTable:
-    """The columns of a gold, its documents consumed one at a time (a stream stays a stream). The
-    revision is ``build.gold_revision`` of the same documents and knowledge base."""
+def _index_in(strings: Any, vocabulary: Sequence[str]) -> np.ndarray:
+    """The index of each string in ``vocabulary`` (-1: null)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.index_in(strings, value_set=pa.array(vocabulary, type=strings.type))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _encode(codes: Codes, strings: Any) -> np.ndarray:
+    """``codes`` of each string (-1: null), a distinct string at a time."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(strings)
+    known = np.array([codes(name) for name in encoded.dictionary.to_pylist()] + [-1], dtype=np.int64)
+    return known[encoded.indices.fill_null(len(known) - 1).to_numpy(zero_copy_only=False)]
+
+
+def _ints(values: Any) -> np.ndarray:
+    return values.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _items(batch: Any, name: str, first_row: int) -> tuple[np.ndarray, Any]:
+    """(the document row of each item, the items' struct array) of a list column."""
+    import pyarrow.compute as pc
+
+    column = batch.column(name)
+    return pc.list_parent_indices(column).to_numpy().astype(np.int64) + first_row, pc.list_flatten(column)
+
+
+def _batch_columns(batch: Any, first_row: int, codes: Codes) -> dict[str, Columns]:
+    """The columns of one record batch of documents; item rows numbered from ``first_row``."""
+    doc, e = _items(batch, "entities", first_row)
+    entities = EntityColumns(doc, _ints(e.field("start")), _ints(e.field("end")), _index_in(e.field("type"), ENTITY_TYPES),
+                             _encode(codes, e.field("lemma")), _encode(codes, e.field("entity_id")))  # fmt: skip
+    doc, f = _items(batch, "figures", first_row)
+    figures = FigureColumns(doc, _ints(f.field("start")), _ints(f.field("end")),
+                            f.field("value").to_numpy(zero_copy_only=False).astype(np.float64),
+                            _index_in(f.field("unit"), UNITS), _index_in(f.field("qualifier"), QUALIFIERS),
+                            _encode(codes, f.field("source_id")))  # fmt: skip
+    doc, s = _items(batch, "stance", first_row)
+    stance = StanceColumns(doc, _encode(codes, s.field("holder_id")), _index_in(s.field("target"), TARGETS),
+                           _index_in(s.field("label"), LABELS))  # fmt: skip
+    doc, b = _items(batch, "boilerplate", first_row)
+    boilerplate = SpanColumns(doc, _ints(b.field("start")), _ints(b.field("end")))
+    return {"entities": entities, "figures": figures, "stance": stance, "boilerplate": boilerplate}
+
+
+def _concatenate(parts: list[Columns], kind: type[Columns]) -> Any:
+    return kind(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) if parts else
+                   np.zeros(0, dtype=np.float64 if f.name == "value" else np.int64) for f in fields(kind)})  # fmt: skip
+
+
+def gold_table(
+    batches: Iterable[Any], documents: Iterable[Document], kb: Sequence[KBEntry], codes: Codes | None = None
+) -> GoldTable:
+    """The columns of a gold from its documents as Arrow record batches (of at least
+    ``DOCUMENT_FIELDS``), and its revision (``build.gold_revision``) from the same documents as
+    validated records. Both are read a batch at a time, one after the other: what the records make
+    is all freed before the next batch, and nothing kept is made among them (it would pin their
+    memory)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     from nkru_bench.build import gold_json_chunks, revision_of
 
     codes = codes or Codes()
-    doc_ids: list[str] = []
-    langs: list[str] = []
-    texts: list[str] = []
-    text_chunks: list[Any] = []
-    entities, figures = _Builder(EntityColumns), _Builder(FigureColumns)
-    stance, boilerplate = _Builder(StanceColumns), _Builder(SpanColumns)
-
-    def read(doc: Document) -> Document:
-        row = len(doc_ids)
-        doc_ids.append(doc.doc_id)
-        langs.append(doc.lang)
-        texts.append(doc.text)
-        if len(texts) == TEXT_CHUNK:
-            text_chunks.append(pa.array(texts, type=pa.large_string()))
-            texts.clear()
-        for e in doc.entities:
-            entities.add(row, e.start, e.end, TYPE_INDEX[e.type], codes(e.lemma), codes(e.entity_id))
-        for f in doc.figures:
-            figures.add(row, f.start, f.end, f.value, UNIT_INDEX[f.unit], QUALIFIER_INDEX[f.qualifier],
-                        codes(f.source_id))  # fmt: skip
-        for s in doc.stance:
-            stance.add(row, codes(s.holder_id), TARGET_INDEX[s.target], LABEL_INDEX[s.label])
-        for b in doc.boilerplate:
-            boilerplate.add(row, b.start, b.end)
-        return doc
-
-    revision = revision_of(gold_json_chunks((read(doc) for doc in documents), kb))
-    text_chunks.append(pa.array(texts, type=pa.large_string()))
-    import pyarrow.compute as pc
-
-    lengths = np.concatenate([pc.utf8_length(chunk).to_numpy(zero_copy_only=False) for chunk in text_chunks])
-    return GoldTable(
-        revision=revision,
-        doc_ids=tuple(doc_ids),
-        langs=tuple(langs),
-        texts=tuple(text_chunks),
-        lengths=lengths.astype(np.int64),
-        entities=entities.finish(),
-        figures=figures.finish(),
-        stance=stance.finish(),
-        boilerplate=boilerplate.finish(),
+    texts: list[Any] = []
+    starts: list[int] = []
+    parts: dict[str, list[Columns]] = {"entities": [], "figures": [], "stance": [], "boilerplate": []}
+    ids: list[Any] = []
+    langs: list[Any] = []
+    rows = 0
+    for batch in batches:
+        ids.append(batch.column("doc_id"))
+        langs.append(batch.column("lang"))
+        texts.append(batch.column("text"))
+        starts.append(rows)
+        for name, columns in _batch_columns(batch, rows, codes).items():
+            parts[name].append(columns)
+        rows += batch.num_rows
+    lengths = [pc.utf8_length(chunk).to_numpy(zero_copy_only=False).astype(np.int64) for chunk in texts]
+    table = GoldTable(
+        revision=revision_of(gold_json_chunks(documents, kb)),
+        doc_ids=tuple(name for chunk in ids for name in chunk.to_pylist()),
+        langs=tuple(lang for chunk in langs for lang in chunk.to_pylist()),
+        texts=tuple(texts),
+        text_starts=tuple(starts),
+        lengths=np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64),
+        entities=_concatenate(parts["entities"], EntityColumns),
+        figures=_concatenate(parts["figures"], FigureColumns),
+        stance=_concatenate(parts["stance"], StanceColumns),
+        boilerplate=_concatenate(parts["boilerplate"], SpanColumns),
         codes=codes,
     )
+    pa.default_memory_pool().release_unused()  # what reading the batches left in Arrow's pool
+    return table
+
+
+def record_batches(documents: Sequence[Document], size: int = 1024) -> Iterator[Any]:
+    """Gold records as the Arrow record batches ``gold_table`` reads."""
+    for i in range(0, len(documents), size):
+        yield records_batch(documents[i : i + size])
 
 
 # --- the predictions -----------------------------------------------------------------------------
