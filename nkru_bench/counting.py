@@ -58,14 +58,33 @@ _SCHEMES = Schemes(*(SchemeCounts() for _ in SCHEMES))
 KEYS: dict[str, tuple[str, ...]] = {
     task: tuple(sorted(flatten(record)))
     for task, record in (
-        ("entities", EntityCounts(*(SchemeCounts(),) * 4, SetCounts(), Tally(), Tally(),
-                                  tuple((t, _SCHEMES) for t in ENTITY_TYPES))),
-        ("figures", FigureCounts(SetCounts(), SetCounts(), Tally(), Tally(),
-                                 tuple((u, UnitCounts(SetCounts())) for u in UNITS))),
-        ("stance", StanceCounts(SetCounts(), SetCounts(), Confusion(),
-                                tuple((t, StanceTargetCounts(SetCounts(), SetCounts())) for t in TARGETS))),
+        (
+            "entities",
+            EntityCounts(
+                *(SchemeCounts(),) * 4,
+                SetCounts(),
+                Tally(),
+                Tally(),
+                tuple((t, _SCHEMES) for t in ENTITY_TYPES),
+            ),
+        ),
+        (
+            "figures",
+            FigureCounts(
+                SetCounts(), SetCounts(), Tally(), Tally(), tuple((u, UnitCounts(SetCounts())) for u in UNITS)
+            ),
+        ),
+        (
+            "stance",
+            StanceCounts(
+                SetCounts(),
+                SetCounts(),
+                Confusion(),
+                tuple((t, StanceTargetCounts(SetCounts(), SetCounts())) for t in TARGETS),
+            ),
+        ),
     )
-}  # fmt: skip
+}
 
 
 class CountMatrix:
@@ -134,8 +153,13 @@ def _spans(spans: SpanColumns, rows: np.ndarray) -> tuple[Span, ...]:
 # --- entities ------------------------------------------------------------------------------------
 
 
-def _scheme_columns(out: CountMatrix, prefix: str, kinds: np.ndarray, n_gold: np.ndarray, n_pred: np.ndarray,
-                    ) -> None:  # fmt: skip
+def _scheme_columns(
+    out: CountMatrix,
+    prefix: str,
+    kinds: np.ndarray,
+    n_gold: np.ndarray,
+    n_pred: np.ndarray,
+) -> None:
     """A document's scheme counts when its overlapping pairs are its whole pairing (as
     ``matching._paired_schemes``): ``kinds[:, k]`` pairs of kind 2 * (same span) + (same type)."""
     pairs = kinds.sum(axis=1)
@@ -235,7 +259,9 @@ def count_entities(table: GoldTable, pred: EntityColumns) -> np.ndarray:
     n_gold, n_pred = _per_doc(gold.doc, n_docs), _per_doc(kept.doc, n_docs)
     _scheme_columns(out, "", _per_doc_and(kept.doc[p], kind, 4, n_docs), n_gold, n_pred)
     typed = same_type  # a type's sub-problem: the pairs whose sides both have it
-    by_type = _per_doc_and(kept.doc[p][typed] * n_types + kept.type[p][typed], kind[typed], 4, n_docs * n_types)
+    by_type = _per_doc_and(
+        kept.doc[p][typed] * n_types + kept.type[p][typed], kind[typed], 4, n_docs * n_types
+    )
     gold_by_type = _per_doc_and(gold.doc, gold.type, n_types, n_docs)
     pred_by_type = _per_doc_and(kept.doc, kept.type, n_types, n_docs)
     by_type = by_type.reshape(n_docs, n_types, 4)
@@ -277,9 +303,14 @@ def count_entities(table: GoldTable, pred: EntityColumns) -> np.ndarray:
 def _gold_entities(table: GoldTable, rows: Sequence[int]) -> list[Entity]:
     e, name = table.entities, table.codes.name
     return [
-        Entity.model_construct(start=int(e.start[i]), end=int(e.end[i]), text="",
-                               type=ENTITY_TYPES[e.type[i]], lemma=name(int(e.lemma[i])),
-                               entity_id=name(int(e.entity_id[i])))  # fmt: skip
+        Entity.model_construct(
+            start=int(e.start[i]),
+            end=int(e.end[i]),
+            text="",
+            type=ENTITY_TYPES[e.type[i]],
+            lemma=name(int(e.lemma[i])),
+            entity_id=name(int(e.entity_id[i])),
+        )
         for i in rows
     ]
 
@@ -287,9 +318,13 @@ def _gold_entities(table: GoldTable, rows: Sequence[int]) -> list[Entity]:
 def _pred_entities(table: GoldTable, pred: EntityColumns, rows: Sequence[int]) -> list[PredEntity]:
     name = table.codes.name
     return [
-        PredEntity.model_construct(start=int(pred.start[i]), end=int(pred.end[i]),
-                                   type=ENTITY_TYPES[pred.type[i]], lemma=name(int(pred.lemma[i])),
-                                   entity_id=name(int(pred.entity_id[i])))  # fmt: skip
+        PredEntity.model_construct(
+            start=int(pred.start[i]),
+            end=int(pred.end[i]),
+            type=ENTITY_TYPES[pred.type[i]],
+            lemma=name(int(pred.lemma[i])),
+            entity_id=name(int(pred.entity_id[i])),
+        )
         for i in rows
     ]
 
@@ -297,7 +332,9 @@ def _pred_entities(table: GoldTable, pred: EntityColumns, rows: Sequence[int]) -
 # --- figures -------------------------------------------------------------------------------------
 
 
-def _pairs_within_docs(gold_doc: np.ndarray, pred_doc: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+def _pairs_within_docs(
+    gold_doc: np.ndarray, pred_doc: np.ndarray, n_docs: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Every (gold row, prediction row) of the same document; both sides sorted by document."""
     n_pred = _per_doc(pred_doc, n_docs)
     pred_first = np.concatenate([[0], np.cumsum(n_pred)[:-1]]) if n_docs else n_pred
@@ -308,8 +345,13 @@ def _pairs_within_docs(gold_doc: np.ndarray, pred_doc: np.ndarray, n_docs: int) 
     return gi.astype(np.int64), pi.astype(np.int64)
 
 
-def _set_columns(out: CountMatrix, prefix: str, gold: np.ndarray, predicted: np.ndarray, matched: np.ndarray,
-                 ) -> None:  # fmt: skip
+def _set_columns(
+    out: CountMatrix,
+    prefix: str,
+    gold: np.ndarray,
+    predicted: np.ndarray,
+    matched: np.ndarray,
+) -> None:
     for name, values in (("gold", gold), ("predicted", predicted), ("found", matched), ("correct", matched)):
         out.put(f"{prefix}.{name}", values)
 
@@ -351,7 +393,9 @@ def count_figures(table: GoldTable, pred: FigureColumns) -> np.ndarray:
     pred_by_unit = _per_doc_and(kept.doc, kept.unit, n_units, n_docs)
     matched_by_unit = _per_doc_and(doc[unit], gold.unit[gi][unit], n_units, n_docs)
     for u, name in enumerate(UNITS):
-        _set_columns(out, f"by_unit.{name}.value_unit", gold_by_unit[:, u], pred_by_unit[:, u], matched_by_unit[:, u])
+        _set_columns(
+            out, f"by_unit.{name}.value_unit", gold_by_unit[:, u], pred_by_unit[:, u], matched_by_unit[:, u]
+        )
 
     docs = np.flatnonzero(contested)
     gold_rows, pred_rows = rows_by_doc(table.figures.doc, docs), rows_by_doc(pred.doc, docs)
@@ -369,9 +413,16 @@ def count_figures(table: GoldTable, pred: FigureColumns) -> np.ndarray:
 def _gold_figures(table: GoldTable, rows: Sequence[int]) -> list[Figure]:
     f, name = table.figures, table.codes.name
     return [
-        Figure.model_construct(start=int(f.start[i]), end=int(f.end[i]), text="", value=float(f.value[i]),
-                               unit=UNITS[f.unit[i]], qualifier=QUALIFIERS[f.qualifier[i]],
-                               source_id=name(int(f.source_id[i])), claim_id=None)  # fmt: skip
+        Figure.model_construct(
+            start=int(f.start[i]),
+            end=int(f.end[i]),
+            text="",
+            value=float(f.value[i]),
+            unit=UNITS[f.unit[i]],
+            qualifier=QUALIFIERS[f.qualifier[i]],
+            source_id=name(int(f.source_id[i])),
+            claim_id=None,
+        )
         for i in rows
     ]
 
@@ -383,10 +434,14 @@ def _pred_figures(table: GoldTable, pred: FigureColumns, rows: Sequence[int]) ->
         return None if value < 0 else int(value)
 
     return [
-        PredFigure.model_construct(value=float(pred.value[i]), unit=UNITS[pred.unit[i]],
-                                   qualifier=None if pred.qualifier[i] < 0 else QUALIFIERS[pred.qualifier[i]],
-                                   source_id=name(int(pred.source_id[i])),
-                                   start=offset(pred.start[i]), end=offset(pred.end[i]))  # fmt: skip
+        PredFigure.model_construct(
+            value=float(pred.value[i]),
+            unit=UNITS[pred.unit[i]],
+            qualifier=None if pred.qualifier[i] < 0 else QUALIFIERS[pred.qualifier[i]],
+            source_id=name(int(pred.source_id[i])),
+            start=offset(pred.start[i]),
+            end=offset(pred.end[i]),
+        )
         for i in rows
     ]
 
@@ -424,8 +479,14 @@ def count_stance(table: GoldTable, pred: StanceColumns) -> np.ndarray:
         for j, q in enumerate(LABELS):
             out.put(f"label.{g}.{q}", cells[:, i * n_labels + j])
     target = gold.target[gi]
-    gold_by, pred_by = _per_doc_and(gold.doc, gold.target, n_targets, n_docs), _per_doc_and(kept.doc, kept.target, n_targets, n_docs)
-    pairs_by, tuples_by = _per_doc_and(doc, target, n_targets, n_docs), _per_doc_and(doc[same], target[same], n_targets, n_docs)
+    gold_by, pred_by = (
+        _per_doc_and(gold.doc, gold.target, n_targets, n_docs),
+        _per_doc_and(kept.doc, kept.target, n_targets, n_docs),
+    )
+    pairs_by, tuples_by = (
+        _per_doc_and(doc, target, n_targets, n_docs),
+        _per_doc_and(doc[same], target[same], n_targets, n_docs),
+    )
     for t, name in enumerate(TARGETS):
         _set_columns(out, f"by_target.{name}.tuple", gold_by[:, t], pred_by[:, t], tuples_by[:, t])
         _set_columns(out, f"by_target.{name}.pair", gold_by[:, t], pred_by[:, t], pairs_by[:, t])

@@ -35,7 +35,9 @@ def iter_lines(
     pieces = _split_lines(data) if isinstance(data, bytes) else (_chomp(line) for line in data)
     for number, raw in enumerate(pieces, start=1):
         if number == 1 and raw.startswith(BOM):
-            problems.append(Problem(file, 1, None, "starts with a byte order mark: save it as UTF-8 without BOM"))
+            problems.append(
+                Problem(file, 1, None, "starts with a byte order mark: save it as UTF-8 without BOM")
+            )
             raw = raw[len(BOM) :]
         if not raw.strip():
             continue

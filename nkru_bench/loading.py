@@ -66,7 +66,9 @@ def iter_batches(path: Path, columns: Sequence[str] | None = None) -> Iterator[A
         return
     table = pq.ParquetFile(path).read(columns=columns)
     for i in range(0, len(order), BATCH_ROWS):
-        yield pa.RecordBatch.from_struct_array(table.take(order[i : i + BATCH_ROWS]).to_struct_array().combine_chunks())
+        yield pa.RecordBatch.from_struct_array(
+            table.take(order[i : i + BATCH_ROWS]).to_struct_array().combine_chunks()
+        )
 
 
 def iter_documents(path: Path) -> Iterator[Document]:
@@ -117,7 +119,9 @@ def _built(default: Path, kb: Path) -> GoldSource:
     from nkru_bench.tables import DOCUMENT_FIELDS
 
     return GoldSource(
-        lambda: iter_documents(default), lambda: iter_batches(default, list(DOCUMENT_FIELDS)), _kb_from_parquet(kb)
+        lambda: iter_documents(default),
+        lambda: iter_batches(default, list(DOCUMENT_FIELDS)),
+        _kb_from_parquet(kb),
     )
 
 

@@ -19,7 +19,7 @@ import dataclasses
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -385,7 +385,11 @@ def summarize_task(task: str, table: CountTable, weights: np.ndarray | None) -> 
     out: dict[str, Any] = {"documents": len(table.doc_ids)}
     if task != "stance":
         out["ignored_in_boilerplate"] = int(get("ignored"))
-    resampled = table.only(headline_keys(task, table.keys)).sums(weights) if weights is not None and weights.size else None
+    resampled = (
+        table.only(headline_keys(task, table.keys)).sums(weights)
+        if weights is not None and weights.size
+        else None
+    )
     for name, kind in METRICS[task]:
         out[name] = metric(kind, _prefixed(get, name))
         rates = RATES[kind](_prefixed(resampled, name)) if resampled is not None else {}

@@ -336,7 +336,9 @@ class Checker:
     last two are scored as predicting nothing instead.
     """
 
-    def __init__(self, source: str, doc_ids: Sequence[str], lengths: Sequence[int], allow_missing: bool) -> None:
+    def __init__(
+        self, source: str, doc_ids: Sequence[str], lengths: Sequence[int], allow_missing: bool
+    ) -> None:
         self.source, self.doc_ids, self.lengths = source, doc_ids, lengths
         self.allow_missing = allow_missing
         self.rows = {doc_id: row for row, doc_id in enumerate(doc_ids)}
@@ -379,15 +381,19 @@ class Checker:
             for line, given in self.kept:
                 for task, here in zip(TASKS, given, strict=True):
                     if task in attempted and not here:
-                        msg = f"missing here but given on other lines: give {task!r}: [] for predicted nothing"
+                        msg = (
+                            f"missing here but given on other lines: give {task!r}: [] for predicted nothing"
+                        )
                         problems.append(Problem(self.source, line, task, msg + ", or pass --allow-missing"))
             problems.sort(key=lambda p: p.line or 0)  # stable: each line's own problems in order
         missing = tuple(doc_id for doc_id in self.doc_ids if doc_id not in self.first_line)
         if not attempted and not problems:
-            msg = f"predicts no task: give at least one of {', '.join(TASKS)} (an empty list: predicted nothing)"
-            problems.append(Problem(self.source, None, None, msg))
+            msg = f"predicts no task: give at least one of {', '.join(TASKS)}"
+            problems.append(Problem(self.source, None, None, msg + " (an empty list: predicted nothing)"))
         if missing and not self.allow_missing:
-            msg = f"no prediction for {len(missing)} of {len(self.rows)} gold documents: {_list(list(missing))}"
+            msg = (
+                f"no prediction for {len(missing)} of {len(self.rows)} gold documents: {_list(list(missing))}"
+            )
             msg += "; add a line for each, or pass --allow-missing to score them as predicting nothing"
             problems.append(Problem(self.source, None, "doc_id", msg))
         if problems:

@@ -1,8 +1,9 @@
 """Gold and predictions as columns: one numpy array per field, one row per item, every document at once.
 
-This is the form scoring works on. A gold of any size streams through ``gold_table`` a document at a
-time and is never held as records; predictions are added to a ``PredictionTable`` a line at a time as
-they are read and checked. Each item row carries ``doc``, the row of its document in gold order.
+This is the form scoring works on. A gold of any size streams through ``gold_table`` a batch of
+documents at a time and is never held as records; predictions are added to a ``PredictionTable`` a
+line at a time as they are read and checked. Each item row carries ``doc``, the row of its document
+in gold order.
 
 Strings that are compared (lemmas, entity ids, stance holders, figure sources) become integer codes
 from one ``Codes`` shared by the gold and the predictions, so equal codes mean equal strings; ``-1``
@@ -114,9 +115,7 @@ class _Builder:
             append(value)
 
     def finish(self) -> Any:
-        return self.kind(**{name: np.frombuffer(buffer, dtype=buffer.typecode) if buffer else
-                            np.zeros(0, dtype="d" if buffer.typecode == "d" else np.int64)
-                            for name, buffer in self.buffers.items()})  # fmt: skip
+        return self.kind(**{name: np.frombuffer(b, dtype=b.typecode) for name, b in self.buffers.items()})
 
 
 def _or_none(value: int | None) -> int:
@@ -133,7 +132,13 @@ DOCUMENT_FIELDS: dict[str, Any] = {
     "text": "large_string",
     "boilerplate": _SPAN,
     "entities": [*_SPAN, ("type", "string"), ("lemma", "string"), ("entity_id", "string")],
-    "figures": [*_SPAN, ("value", "float64"), ("unit", "string"), ("qualifier", "string"), ("source_id", "string")],
+    "figures": [
+        *_SPAN,
+        ("value", "float64"),
+        ("unit", "string"),
+        ("qualifier", "string"),
+        ("source_id", "string"),
+    ],
     "stance": [("holder_id", "string"), ("target", "string"), ("label", "string")],
 }
 
@@ -221,24 +226,45 @@ def _items(batch: Any, name: str, first_row: int) -> tuple[np.ndarray, Any]:
 def _batch_columns(batch: Any, first_row: int, codes: Codes) -> dict[str, Columns]:
     """The columns of one record batch of documents; item rows numbered from ``first_row``."""
     doc, e = _items(batch, "entities", first_row)
-    entities = EntityColumns(doc, _ints(e.field("start")), _ints(e.field("end")), _index_in(e.field("type"), ENTITY_TYPES),
-                             _encode(codes, e.field("lemma")), _encode(codes, e.field("entity_id")))  # fmt: skip
+    entities = EntityColumns(
+        doc,
+        _ints(e.field("start")),
+        _ints(e.field("end")),
+        _index_in(e.field("type"), ENTITY_TYPES),
+        _encode(codes, e.field("lemma")),
+        _encode(codes, e.field("entity_id")),
+    )
     doc, f = _items(batch, "figures", first_row)
-    figures = FigureColumns(doc, _ints(f.field("start")), _ints(f.field("end")),
-                            f.field("value").to_numpy(zero_copy_only=False).astype(np.float64),
-                            _index_in(f.field("unit"), UNITS), _index_in(f.field("qualifier"), QUALIFIERS),
-                            _encode(codes, f.field("source_id")))  # fmt: skip
+    figures = FigureColumns(
+        doc,
+        _ints(f.field("start")),
+        _ints(f.field("end")),
+        f.field("value").to_numpy(zero_copy_only=False).astype(np.float64),
+        _index_in(f.field("unit"), UNITS),
+        _index_in(f.field("qualifier"), QUALIFIERS),
+        _encode(codes, f.field("source_id")),
+    )
     doc, s = _items(batch, "stance", first_row)
-    stance = StanceColumns(doc, _encode(codes, s.field("holder_id")), _index_in(s.field("target"), TARGETS),
-                           _index_in(s.field("label"), LABELS))  # fmt: skip
+    stance = StanceColumns(
+        doc,
+        _encode(codes, s.field("holder_id")),
+        _index_in(s.field("target"), TARGETS),
+        _index_in(s.field("label"), LABELS),
+    )
     doc, b = _items(batch, "boilerplate", first_row)
     boilerplate = SpanColumns(doc, _ints(b.field("start")), _ints(b.field("end")))
     return {"entities": entities, "figures": figures, "stance": stance, "boilerplate": boilerplate}
 
 
 def _concatenate(parts: list[Columns], kind: type[Columns]) -> Any:
-    return kind(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) if parts else
-                   np.zeros(0, dtype=np.float64 if f.name == "value" else np.int64) for f in fields(kind)})  # fmt: skip
+    return kind(
+        **{
+            f.name: np.concatenate([getattr(p, f.name) for p in parts])
+            if parts
+            else np.zeros(0, dtype=np.float64 if f.name == "value" else np.int64)
+            for f in fields(kind)
+        }
+    )
 
 
 def gold_table(
@@ -325,13 +351,21 @@ class PredictionColumns:
         for e in prediction.entities or ():
             self.entities.add(doc, e.start, e.end, TYPE_INDEX[e.type], codes(e.lemma), codes(e.entity_id))
         for f in prediction.figures or ():
-            self.figures.add(doc, _or_none(f.start), _or_none(f.end), f.value, UNIT_INDEX[f.unit],
-                             -1 if f.qualifier is None else QUALIFIER_INDEX[f.qualifier],
-                             codes(f.source_id))  # fmt: skip
+            self.figures.add(
+                doc,
+                _or_none(f.start),
+                _or_none(f.end),
+                f.value,
+                UNIT_INDEX[f.unit],
+                -1 if f.qualifier is None else QUALIFIER_INDEX[f.qualifier],
+                codes(f.source_id),
+            )
         for s in prediction.stance or ():
             self.stance.add(doc, codes(s.holder_id), TARGET_INDEX[s.target], LABEL_INDEX[s.label])
 
     def finish(self, source: str, attempted: tuple[str, ...], missing: tuple[str, ...]) -> PredictionTable:
-        built = {task: getattr(self, task).finish() if task in attempted else None
-                 for task in ("entities", "figures", "stance")}  # fmt: skip
+        built = {
+            task: getattr(self, task).finish() if task in attempted else None
+            for task in ("entities", "figures", "stance")
+        }
         return PredictionTable(source, attempted, missing, lines=self.lines, **built)

@@ -60,7 +60,9 @@ def compete(rnd: random.Random, doc: Document, pred: Prediction) -> Prediction:
         entities.append(PredEntity(start=a.start, end=b.end, type=a.type))
     if gold_entities:
         e = rnd.choice(gold_entities)
-        entities.append(PredEntity(start=e.start, end=max(e.start + 1, e.end - 1), type=e.type, lemma=e.lemma))
+        entities.append(
+            PredEntity(start=e.start, end=max(e.start + 1, e.end - 1), type=e.type, lemma=e.lemma)
+        )
     if doc.figures:
         f = rnd.choice(doc.figures)
         figures.append(PredFigure(value=f.value, unit=f.unit, qualifier=f.qualifier))
@@ -74,7 +76,10 @@ def test_counting_gives_the_counts_of_matching(seed: int, n_docs: int, share: fl
     rnd = random.Random(seed)
     g = random_gold(seed, n_docs)
     predictions = [perturb(rnd, doc) for doc in g.documents]
-    predictions = [compete(rnd, d, p) if rnd.random() < share else p for d, p in zip(g.documents, predictions)]
+    predictions = [
+        compete(rnd, d, p) if rnd.random() < share else p
+        for d, p in zip(g.documents, predictions, strict=True)
+    ]
     found = counted(g, predictions)
     for task, rows in found.items():
         for doc, pred, row in zip(g.documents, predictions, rows, strict=True):
@@ -133,8 +138,11 @@ def test_figures_and_stance_edge_cases() -> None:
     doc = document(
         "d1",
         text,
-        figures=[figure(text, 7, 13, 10000.0, "person"), figure(text, 28, 33, 10000.0, "person"),
-                 figure(text, 40, 41, 3.0, "missile")],  # fmt: skip
+        figures=[
+            figure(text, 7, 13, 10000.0, "person"),
+            figure(text, 28, 33, 10000.0, "person"),
+            figure(text, 40, 41, 3.0, "missile"),
+        ],
         stance=[stance("PER-1", "nk_troops_in_russia", "against"), stance("PER-2")],
     )
     empty = document("d2", "Nothing here.")
@@ -143,8 +151,10 @@ def test_figures_and_stance_edge_cases() -> None:
             doc_id="d1",
             entities=(),
             figures=(PredFigure(value=10000.0, unit="person", qualifier="approximately"),),
-            stance=(PredStance(holder_id="PER-1", target="nk_troops_in_russia", label="favor"),
-                    PredStance(holder_id="PER-3", target="nk_arms_to_russia", label="neutral")),  # fmt: skip
+            stance=(
+                PredStance(holder_id="PER-1", target="nk_troops_in_russia", label="favor"),
+                PredStance(holder_id="PER-3", target="nk_arms_to_russia", label="neutral"),
+            ),
         ),
         Prediction(doc_id="d2", entities=(), figures=(), stance=()),
     ]
@@ -157,9 +167,13 @@ def test_figures_and_stance_edge_cases() -> None:
 def test_inside_spans_is_matching_inside(seed: int) -> None:
     rnd = random.Random(seed)
     n_docs = rnd.randint(1, 4)
-    spans = sorted((rnd.randrange(n_docs), s, s + rnd.randint(1, 30)) for s in
-                   (rnd.randrange(60) for _ in range(rnd.randint(0, 6))))  # fmt: skip
-    items = [(rnd.randrange(n_docs), s, s + rnd.randint(1, 20)) for s in (rnd.randrange(80) for _ in range(40))]
+    spans = sorted(
+        (rnd.randrange(n_docs), s, s + rnd.randint(1, 30))
+        for s in (rnd.randrange(60) for _ in range(rnd.randint(0, 6)))
+    )
+    items = [
+        (rnd.randrange(n_docs), s, s + rnd.randint(1, 20)) for s in (rnd.randrange(80) for _ in range(40))
+    ]
     columns = SpanColumns(*(np.array([s[i] for s in spans], dtype=np.int64) for i in range(3)))
     doc, start, end = (np.array([x[i] for x in items], dtype=np.int64) for i in range(3))
     got = inside_spans(doc, start, end, columns).tolist()
