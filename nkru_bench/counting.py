@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 
 from nkru_bench.matching import (
-    _CORRECT_KINDS,
-    _SCHEME_TABLE,
+    CORRECT_KINDS,
     FIGURE_REL_TOL,
     MIN_OVERLAP_PERCENT,
+    SCHEME_TABLE,
     SCHEMES,
     Confusion,
     EntityCounts,
@@ -164,8 +164,8 @@ def _scheme_columns(
     ``matching._paired_schemes``): ``kinds[:, k]`` pairs of kind 2 * (same span) + (same type)."""
     pairs = kinds.sum(axis=1)
     for name in SCHEMES:
-        rule = _SCHEME_TABLE[name]
-        correct = kinds[:, [k for k in range(4) if _CORRECT_KINDS[name][k]]].sum(axis=1)
+        rule = SCHEME_TABLE[name]
+        correct = kinds[:, [k for k in range(4) if CORRECT_KINDS[name][k]]].sum(axis=1)
         other = pairs - correct
         out.put(f"{prefix}{name}.correct", correct)
         out.put(f"{prefix}{name}.incorrect", other if rule.other_kind == "incorrect" else 0)

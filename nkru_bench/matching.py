@@ -193,7 +193,7 @@ class _Scheme:
         return (same_span or self.boundaries == "overlap") and (same_type or not self.same_type)
 
 
-_SCHEME_TABLE: dict[str, _Scheme] = {
+SCHEME_TABLE: dict[str, _Scheme] = {
     # same boundaries and type; any other overlap is incorrect
     "strict": _Scheme("same", True, "incorrect"),
     # same boundaries, any type; any other overlap is incorrect
@@ -220,7 +220,7 @@ def _scheme_pairs(
     scheme: str, gold: Sequence[Entity], pred: Sequence[PredEntity]
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(correct pairs, other pairs) as (gold index, pred index); inputs already canonically sorted."""
-    rule = _SCHEME_TABLE[scheme]
+    rule = SCHEME_TABLE[scheme]
     top = min(len(gold), len(pred)) + 1  # one correct pair outweighs any number of other pairs
     weights = [[top if rule.correct(p, g) else (1 if rule.other(p, g) else 0) for p in pred] for g in gold]
     pairs = assign(weights)
@@ -234,7 +234,7 @@ def scheme_counts(scheme: str, gold: Sequence[Entity], pred: Sequence[PredEntity
     gold, pred = sorted(gold, key=_gold_key), sorted(pred, key=_pred_key)
     correct, other = _scheme_pairs(scheme, gold, pred)
     matched = len(correct) + len(other)
-    kind = _SCHEME_TABLE[scheme].other_kind
+    kind = SCHEME_TABLE[scheme].other_kind
     return SchemeCounts(
         correct=len(correct),
         incorrect=len(other) if kind == "incorrect" else 0,
@@ -303,9 +303,9 @@ def _overlap_pairs(gold: Sequence[Entity], pred: Sequence[PredEntity]) -> list[t
 
 
 # Per scheme, whether an overlapping pair of each kind (2 * same span + same type) is correct.
-_CORRECT_KINDS = {
+CORRECT_KINDS = {
     name: tuple(rule.correct_when_overlapping(kind > 1, kind % 2 == 1) for kind in range(4))
-    for name, rule in _SCHEME_TABLE.items()
+    for name, rule in SCHEME_TABLE.items()
 }
 
 
@@ -318,8 +318,8 @@ def _paired_schemes(pairs: list[tuple], n_gold: int, n_pred: int) -> Schemes:
         kinds[2 * (p.start == g.start and p.end == g.end) + (p.type == g.type)] += 1
     counts = []
     for name in SCHEMES:
-        rule = _SCHEME_TABLE[name]
-        correct = sum(n for n, right in zip(kinds, _CORRECT_KINDS[name], strict=True) if right)
+        rule = SCHEME_TABLE[name]
+        correct = sum(n for n, right in zip(kinds, CORRECT_KINDS[name], strict=True) if right)
         other = len(pairs) - correct
         counts.append(
             SchemeCounts(
@@ -350,7 +350,7 @@ def match_entities(
         )
     else:  # each overlapping pair stands alone: every scheme pairs exactly these
         pairs = _pairs(overlapping, gold_by_start, kept)
-        strict = _SCHEME_TABLE["strict"].correct
+        strict = SCHEME_TABLE["strict"].correct
         strict_pairs = [(g, p) for g, p in pairs if strict(p, g)]
         overall = _paired_schemes(pairs, len(gold), len(kept))
         n_gold, n_pred = Counter(map(_type, gold)), Counter(map(_type, kept))
