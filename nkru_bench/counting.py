@@ -105,8 +105,9 @@ class CountMatrix:
             self.data[row, self.index[name]] = value
 
 
-def _per_doc(doc: np.ndarray, n_docs: int, weights: np.ndarray | None = None) -> np.ndarray:
-    return np.bincount(doc, weights=weights, minlength=n_docs).astype(np.int64)[:n_docs]
+def _per_doc(doc: np.ndarray, n_docs: int) -> np.ndarray:
+    """How many items each document has."""
+    return np.bincount(doc, minlength=n_docs).astype(np.int64)
 
 
 def _per_doc_and(doc: np.ndarray, key: np.ndarray, n_keys: int, n_docs: int) -> np.ndarray:
