@@ -139,7 +139,7 @@ def inside_spans(doc: np.ndarray, start: np.ndarray, end: np.ndarray, spans: Spa
     return ok & (s_doc[at] == doc) & (reach[at] >= doc * scale + end)
 
 
-def rows_by_doc(doc: np.ndarray, wanted: np.ndarray) -> dict[int, np.ndarray]:
+def _rows_by_doc(doc: np.ndarray, wanted: np.ndarray) -> dict[int, np.ndarray]:
     """The rows of each wanted document (in their order), for the few documents ``matching`` counts."""
     rows = np.flatnonzero(np.isin(doc, wanted))
     rows = rows[np.argsort(doc[rows], kind="stable")]
@@ -288,8 +288,8 @@ def count_entities(table: GoldTable, pred: EntityColumns) -> np.ndarray:
     out.put("relaxed.correct", correct)
 
     docs = np.flatnonzero(contested)
-    gold_rows, pred_rows = rows_by_doc(table.entities.doc, docs), rows_by_doc(pred.doc, docs)
-    spans = rows_by_doc(table.boilerplate.doc, docs)
+    gold_rows, pred_rows = _rows_by_doc(table.entities.doc, docs), _rows_by_doc(pred.doc, docs)
+    spans = _rows_by_doc(table.boilerplate.doc, docs)
     for doc in docs.tolist():
         counts = match_entities(
             table.text(doc),
@@ -399,8 +399,8 @@ def count_figures(table: GoldTable, pred: FigureColumns) -> np.ndarray:
         )
 
     docs = np.flatnonzero(contested)
-    gold_rows, pred_rows = rows_by_doc(table.figures.doc, docs), rows_by_doc(pred.doc, docs)
-    spans = rows_by_doc(table.boilerplate.doc, docs)
+    gold_rows, pred_rows = _rows_by_doc(table.figures.doc, docs), _rows_by_doc(pred.doc, docs)
+    spans = _rows_by_doc(table.boilerplate.doc, docs)
     for d in docs.tolist():
         counts = match_figures(
             _gold_figures(table, gold_rows.get(d, ())),

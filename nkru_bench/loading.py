@@ -19,6 +19,7 @@ from typing import Any
 from nkru_bench.build import CONFIGS, DATA_DIR, DATA_MANIFEST, parquet_path
 from nkru_bench.errors import InputError, Problem
 from nkru_bench.records import Document, Gold, KBEntry
+from nkru_bench.tables import BATCH_ROWS, DOCUMENT_FIELDS, record_batches
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,9 +49,6 @@ def load_dataset(name: str = "default", split: str | None = None, **kwargs: Any)
         cache_dir=str(cache / "nkru_bench" / shipped_revision(root) / name),
         **kwargs,
     )
-
-
-BATCH_ROWS = 1024
 
 
 def iter_batches(path: Path, columns: Sequence[str] | None = None) -> Iterator[Any]:
@@ -116,8 +114,6 @@ class GoldSource:
 
 
 def _built(default: Path, kb: Path) -> GoldSource:
-    from nkru_bench.tables import DOCUMENT_FIELDS
-
     return GoldSource(
         lambda: iter_documents(default),
         lambda: iter_batches(default, list(DOCUMENT_FIELDS)),
@@ -134,7 +130,6 @@ def gold_source(path: Path | str | None = None, seeds: Path | str | None = None)
     if path.is_file() and path.suffix == ".parquet":
         return _built(path, path.parent.parent / "kb" / path.name)
     if (path / "kb.jsonl").is_file():
-        from nkru_bench.tables import record_batches
         from nkru_bench.validation import validate
 
         gold, problems = validate(path, Path(seeds) if seeds else seeds_near(path), require_all=False)

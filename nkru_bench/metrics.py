@@ -351,10 +351,11 @@ def paired_test(a: np.ndarray, b: np.ndarray) -> tuple[list[float] | None, float
     return interval(diff), min(1.0, 2 * tail / (diff.size + 1))
 
 
-def headline_keys(task: str, keys: Iterable[str]) -> list[str]:
-    """The count names the headline rates of a task are computed from (what the bootstrap resamples)."""
+def resampled(task: str, table: CountTable, weights: np.ndarray) -> Getter:
+    """The summed counts of every bootstrap resample, only those the task's headline rates use (the
+    breakdowns have no intervals)."""
     names = {name for name, _ in METRICS[task]}
-    return [k for k in keys if k.split(".", 1)[0] in names]
+    return table.only(k for k in table.keys if k.split(".", 1)[0] in names).sums(weights)
 
 
 def headline_values(task: str, get: Getter) -> dict[str, np.ndarray]:
@@ -385,14 +386,10 @@ def summarize_task(task: str, table: CountTable, weights: np.ndarray | None) -> 
     out: dict[str, Any] = {"documents": len(table.doc_ids)}
     if task != "stance":
         out["ignored_in_boilerplate"] = int(get("ignored"))
-    resampled = (
-        table.only(headline_keys(task, table.keys)).sums(weights)
-        if weights is not None and weights.size
-        else None
-    )
+    resamples = resampled(task, table, weights) if weights is not None and weights.size else None
     for name, kind in METRICS[task]:
         out[name] = metric(kind, _prefixed(get, name))
-        rates = RATES[kind](_prefixed(resampled, name)) if resampled is not None else {}
+        rates = RATES[kind](_prefixed(resamples, name)) if resamples is not None else {}
         for rate in RATES_OF_LABELS if kind == "labels" else (MAIN_RATE[kind],):
             key = "ci" if rate == MAIN_RATE[kind] else f"{rate}_ci"
             out[name][key] = interval(rates[rate]) if rates else None

@@ -18,7 +18,7 @@ from typing import Any, overload
 from pydantic import Field, ValidationError
 
 from nkru_bench.errors import InputError, Problem
-from nkru_bench.jsonlines import dumps, iter_lines
+from nkru_bench.jsonlines import BOM, dumps, iter_lines
 from nkru_bench.records import EntityType, Gold, Label, Qualifier, Record, Target, Unit
 
 
@@ -83,10 +83,6 @@ class Predictions(Sequence[Prediction]):
     def __getitem__(self, index: int | slice) -> Prediction | Sequence[Prediction]:
         return self.items[index]
 
-    def attempted(self) -> tuple[str, ...]:
-        """The tasks that at least one prediction gives (a key that is present, even if empty)."""
-        return tuple(t for t in TASKS if any(getattr(p, t) is not None for p in self.items))
-
 
 def _short(value: Any) -> str:
     text = repr(value)
@@ -140,7 +136,6 @@ def _bad_values(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[str, st
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_BOM = b"\xef\xbb\xbf"
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that did not decode, kept by "surrogateescape"
 
 
@@ -150,7 +145,7 @@ def _locate(problem: Problem, raw_lines: list[bytes]) -> list[Problem]:
     if problem.line is None or problem.line > len(raw_lines):
         return [problem]
     try:
-        raw = raw_lines[problem.line - 1].removeprefix(_BOM)
+        raw = raw_lines[problem.line - 1].removeprefix(BOM)
         obj = json.loads(raw.decode("utf-8", "surrogateescape"))
     except ValueError:
         return [problem]
@@ -275,7 +270,7 @@ def _read_jsonl(path: Path, file: str) -> Iterator[tuple[Prediction, int]]:
             handle.close()
     if read:
         raw = data if stdin else path.read_bytes()  # the lines with problems, read again to locate them
-        bom = read[:1] if raw.startswith(_BOM) else []  # the reader reports it first, then reads on
+        bom = read[:1] if raw.startswith(BOM) else []  # the reader reports it first, then reads on
         raw_lines = raw.split(b"\n")
         problems = bom + [located for p in read[len(bom) :] for located in _locate(p, raw_lines)] + problems
     _raise(problems)

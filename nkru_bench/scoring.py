@@ -28,10 +28,10 @@ from nkru_bench.metrics import (
     CI_LEVEL,
     MIN_DOCS,
     CountTable,
-    headline_keys,
     headline_values,
     paired_test,
     resample_weights,
+    resampled,
     summarize_task,
 )
 from nkru_bench.predictions import TASKS, Checker, stream_predictions
@@ -136,7 +136,7 @@ class Result:
         """(path, resampled values) of every headline rate, the same resamples for every result with
         the same settings: what ``compare`` pairs."""
         for task in self.attempted:
-            get = self.table(task).only(headline_keys(task, self.table(task).keys)).sums(self._weights)
+            get = resampled(task, self.table(task), self._weights)
             for name, values in headline_values(task, get).items():
                 yield f"{task}.{name}", values
 

@@ -155,11 +155,17 @@ def document_schema() -> Any:
     return pa.schema([(name, arrow(kind)) for name, kind in DOCUMENT_FIELDS.items()])
 
 
-def records_batch(documents: Sequence[Document]) -> Any:
-    """Documents as an Arrow record batch of ``DOCUMENT_FIELDS`` (what a Parquet file gives)."""
+BATCH_ROWS = 1024  # documents read at a time
+
+
+def record_batches(documents: Sequence[Document]) -> Iterator[Any]:
+    """Gold records as the Arrow record batches ``gold_table`` reads (what a Parquet file gives)."""
     import pyarrow as pa
 
-    return pa.RecordBatch.from_pylist([doc.model_dump() for doc in documents], schema=document_schema())
+    schema = document_schema()
+    for i in range(0, len(documents), BATCH_ROWS):
+        rows = [doc.model_dump() for doc in documents[i : i + BATCH_ROWS]]
+        yield pa.RecordBatch.from_pylist(rows, schema=schema)
 
 
 @dataclass(frozen=True)
@@ -311,12 +317,6 @@ def gold_table(
     )
     pa.default_memory_pool().release_unused()  # what reading the batches left in Arrow's pool
     return table
-
-
-def record_batches(documents: Sequence[Document], size: int = 1024) -> Iterator[Any]:
-    """Gold records as the Arrow record batches ``gold_table`` reads."""
-    for i in range(0, len(documents), size):
-        yield records_batch(documents[i : i + size])
 
 
 # --- the predictions -----------------------------------------------------------------------------

@@ -102,6 +102,13 @@ def _type_of(entity_id: str) -> str:
     return prefix if prefix in ENTITY_TYPES else "LOC"
 
 
+# One sentence with three gold mentions, shared by the matching and outcome tests.
+TEXT = "Kim Čong-un poslal vojáky do Ruska, tvrdí NATO a Soul." + " " * 50
+KIM = entity(TEXT, 0, 11, "PER", "PER-Kim-Jong-un", "Kim Čong-un")
+RUSKO = entity(TEXT, 29, 34, "LOC", "GPE-Russia", "Rusko")
+NATO = entity(TEXT, 42, 46, "ORG", "ORG-NATO")
+
+
 def gold(*documents: Document) -> Gold:
     ids = sorted({e.entity_id for d in documents for e in d.entities})
     kb = tuple(KBEntry(entity_id=i, type=_type_of(i), name_en=i) for i in ids)

@@ -7,7 +7,7 @@ import itertools
 import random
 
 import pytest
-from factories import entity, figure, flat_spans, pred_entity, stance
+from factories import KIM, NATO, RUSKO, entity, figure, flat_spans, pred_entity, stance
 from nervaluate import Evaluator
 from nervaluate.entities import Entity as NvEntity
 from nervaluate.strategies import EntityTypeEvaluation, ExactEvaluation, PartialEvaluation, StrictEvaluation
@@ -26,10 +26,6 @@ from nkru_bench.matching import (
 from nkru_bench.predictions import PredFigure, PredStance
 from nkru_bench.records import ENTITY_TYPES, Span
 
-TEXT = "Kim Čong-un poslal vojáky do Ruska, tvrdí NATO a Soul." + " " * 50
-KIM = entity(TEXT, 0, 11, "PER", "PER-Kim-Jong-un", "Kim Čong-un")
-RUSKO = entity(TEXT, 29, 34, "LOC", "GPE-Russia", "Rusko")
-NATO = entity(TEXT, 42, 46, "ORG", "ORG-NATO")
 GOLD = [KIM, RUSKO, NATO]
 
 C, I, P, M, S = (  # noqa: E741

@@ -10,7 +10,17 @@ import random
 from collections import Counter
 
 import pytest
-from factories import entity, figure, golds, pred_entity, random_predictions, seeds, stance
+from factories import (
+    KIM,
+    NATO,
+    RUSKO,
+    figure,
+    golds,
+    pred_entity,
+    random_predictions,
+    seeds,
+    stance,
+)
 from hypothesis import given, settings
 from report_dom import expected_totals
 
@@ -25,11 +35,6 @@ from nkru_bench.matching import (
 from nkru_bench.predictions import PredFigure, PredStance
 from nkru_bench.records import Span
 from nkru_bench.scoring import score
-
-TEXT = "Kim Čong-un poslal vojáky do Ruska, tvrdí NATO a Soul." + " " * 50
-KIM = entity(TEXT, 0, 11, "PER", "PER-Kim-Jong-un", "Kim Čong-un")
-RUSKO = entity(TEXT, 29, 34, "LOC", "GPE-Russia", "Rusko")
-NATO = entity(TEXT, 42, 46, "ORG", "ORG-NATO")
 
 
 def kinds(outcomes) -> list[str]:
