@@ -4,7 +4,7 @@
 
 - ``out/gold/default/test.parquet`` and ``out/gold/kb/test.parquet``: a built dataset folder, so
   ``nkru-bench score PRED --gold out/gold`` reads it the way it reads the shipped data (the same
-  Arrow schema and Hugging Face features as ``nkru_bench.build``, written column by column);
+  Arrow schema and Hugging Face features as ``nkru_bench.gold.schema``, written column by column);
 - ``out/predictions.jsonl``: one prediction per document with every outcome the harness counts.
 
 The shape follows the shipped articles: about 2 000 characters of Czech, Polish or Slovenian-looking
@@ -122,7 +122,7 @@ def make_kb(rng: np.random.Generator, size: int) -> KB:
 def kb_table(kb: KB) -> Any:
     import pyarrow as pa
 
-    from nkru_bench.build import features
+    from nkru_bench.gold.schema import features
 
     rows = {
         "entity_id": list(kb.ids),
@@ -333,7 +333,7 @@ def default_table(cols: _Columns) -> Any:
     """The ``default`` config as Arrow, built from flat columns (no per-row conversion)."""
     import pyarrow as pa
 
-    from nkru_bench.build import features
+    from nkru_bench.gold.schema import features
 
     schema = features()["default"].arrow_schema
 

@@ -5,12 +5,12 @@ runs in a fresh process, timed from the outside (wall time, and peak resident me
 ``wait4``):
 
 - score: ``nkru-bench score PRED --gold DIR --json OUT``, all layers, 1000 bootstrap resamples;
-- floor: the same process up to counting and no further (``nkru_bench.scoring.read_and_check``:
+- floor: the same process up to counting and no further (``nkru_bench.scoring.scorer.read_and_check``:
   the gold loaded and validated, the predictions read, validated and checked against it): what any
   scorer of this input format pays;
 - entities against ``nervaluate``: the same spans (predictions inside boilerplate left out, as the
   harness leaves them out; ends made inclusive) through ``nervaluate.Evaluator``, timed against the
-  harness's entity layer (``nkru_bench.counting.count_entities``: every count of the layer, relaxed,
+  harness's entity layer (``nkru_bench.scoring.counting.count_entities``: every count of the layer, relaxed,
   lemma and linking included) on the same input; both with the cyclic collector paused, as
   ``score`` pauses it while reading. Its strict/exact/partial/ent_type counts and P/R/F1, overall
   and by type, must equal the harness's JSON exactly.
@@ -101,7 +101,7 @@ def nkru_bench() -> str:
 
 def floor(predictions: str, gold: str) -> None:
     """Read and check the predictions against the gold, as ``score`` does before matching."""
-    from nkru_bench.scoring import read_and_check
+    from nkru_bench.scoring.scorer import read_and_check
 
     _, found = read_and_check(predictions, gold)
     print(json.dumps({"predictions": found.lines, "attempted": found.attempted}))
@@ -111,8 +111,8 @@ def nervaluate_input(table: Any, found: Any) -> tuple[list[list[dict]], list[lis
     """nervaluate's dicts for the spans the harness scores (``table``, ``found``: what
     ``read_and_check`` gives): predictions wholly inside boilerplate are not scored by the harness,
     so they are left out; nervaluate's ends are inclusive."""
-    from nkru_bench.counting import inside_spans
-    from nkru_bench.records import ENTITY_TYPES
+    from nkru_bench.gold.records import ENTITY_TYPES
+    from nkru_bench.scoring.counting import inside_spans
 
     def spans(columns: Any, rows: Any) -> list[list[dict]]:
         out: list[list[dict]] = [[] for _ in table.doc_ids]
@@ -172,8 +172,8 @@ def against_nervaluate(predictions: str, gold_path: str) -> None:
     nervaluate's numbers as JSON."""
     from nervaluate import Evaluator
 
-    from nkru_bench.counting import count_entities
-    from nkru_bench.scoring import read_and_check
+    from nkru_bench.scoring.counting import count_entities
+    from nkru_bench.scoring.scorer import read_and_check
 
     table, found = read_and_check(predictions, gold_path)
     true, pred = nervaluate_input(table, found)
@@ -287,7 +287,8 @@ def report(sizes: list[Size], help_seconds: float, shipped_seconds: float) -> st
     lines += [
         "",
         "Score: `nkru-bench score PRED --gold DIR --json OUT`, every layer, 1000 bootstrap resamples. "
-        "Floor: the same up to counting (`nkru_bench.scoring.read_and_check`: gold loaded and validated, "
+        "Floor: the same up to counting (`nkru_bench.scoring.scorer.read_and_check`: gold loaded and "
+        "validated, "
         "predictions read, validated, checked). Entities: `nervaluate.Evaluator` and the harness's whole "
         "entity layer (`count_entities`) on the same input. nervaluate and the harness got the same "
         "spans and gave the same strict/exact/partial/ent_type counts and P/R/F1, overall and by type, "

@@ -9,13 +9,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-__version__ = "0.1.0"
+from nkru_bench.common.version import __version__
 
 _LAZY = {
-    "load_dataset": "nkru_bench.loading",
-    "load_gold": "nkru_bench.loading",
-    "score": "nkru_bench.scoring",
-    "compare": "nkru_bench.scoring",
+    "load_dataset": "nkru_bench.gold.loading",
+    "load_gold": "nkru_bench.gold.loading",
+    "score": "nkru_bench.scoring.scorer",
+    "compare": "nkru_bench.scoring.scorer",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -13,15 +13,15 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from nkru_bench import __version__
-from nkru_bench.errors import InputError
-from nkru_bench.files import write_atomically
+from nkru_bench.common.errors import InputError
+from nkru_bench.common.files import write_atomically
+from nkru_bench.common.version import __version__
 
 Handler = Callable[[argparse.Namespace], int]
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from nkru_bench.validation import validate_folder
+    from nkru_bench.gold.validation import validate_folder
 
     problems = validate_folder(args.annotations, args.seeds)
     for problem in problems:
@@ -34,7 +34,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from nkru_bench.build import build, check
+    from nkru_bench.curation.build import build, check
 
     if args.check:
         stale = check(args.annotations, args.seeds, args.root)
@@ -51,8 +51,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from nkru_bench.loading import load_gold
-    from nkru_bench.runner import document_dict, failure_lines, resolve_system, run
+    from nkru_bench.gold.loading import load_gold
+    from nkru_bench.systems.protocol import document_dict
+    from nkru_bench.systems.resolve import resolve_system
+    from nkru_bench.systems.runner import failure_lines, run
 
     if args.report is not None and args.no_score:
         print("error: --report needs the scores: drop --no-score", file=sys.stderr)
@@ -75,14 +77,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _score_run(out: Path, gold: object, failed: bool, args: argparse.Namespace) -> int:
     """Score a run as ``score`` does; the documents the system failed on count as predicting nothing."""
-    from nkru_bench.report import leaderboard, score_table
-    from nkru_bench.scoring import score
+    from nkru_bench.scoring.report import leaderboard, score_table
+    from nkru_bench.scoring.scorer import score
 
     result = score(out, gold, allow_missing=failed)
     status = _emit_result(result.to_json(), args.json, False, score_table, lambda r: leaderboard([r]))
     if args.report is not None:
-        from nkru_bench.predictions import read_predictions
-        from nkru_bench.report_html import render_report
+        from nkru_bench.scoring.html.page import render_report
+        from nkru_bench.scoring.predictions import read_predictions
 
         write_atomically(args.report, render_report(result, gold, read_predictions(out)))
         print(f"report: {args.report}", file=sys.stderr)
@@ -90,8 +92,8 @@ def _score_run(out: Path, gold: object, failed: bool, args: argparse.Namespace) 
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from nkru_bench.report import leaderboard, score_table
-    from nkru_bench.scoring import score
+    from nkru_bench.scoring.report import leaderboard, score_table
+    from nkru_bench.scoring.scorer import score
 
     options = {"allow_missing": args.allow_missing, "resamples": args.resamples, "seed": args.seed}
     result = score(args.predictions, args.gold, **options)
@@ -99,8 +101,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from nkru_bench.report import compare_markdown, compare_table
-    from nkru_bench.scoring import compare
+    from nkru_bench.scoring.report import compare_markdown, compare_table
+    from nkru_bench.scoring.scorer import compare
 
     options = {"allow_missing": args.allow_missing, "resamples": args.resamples, "seed": args.seed}
     comparison = compare(args.pred_a, args.pred_b, args.gold, **options)
@@ -109,9 +111,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     """Score one system (or compare two) and write the HTML error report."""
-    from nkru_bench.predictions import read_predictions
-    from nkru_bench.report_html import render_comparison, render_report
-    from nkru_bench.scoring import compare, resolve_gold, score
+    from nkru_bench.scoring.html.page import render_comparison, render_report
+    from nkru_bench.scoring.predictions import read_predictions
+    from nkru_bench.scoring.scorer import compare, resolve_gold, score
 
     gold = resolve_gold(args.gold)
     preds = [read_predictions(path) for path in (args.pred_a, args.pred_b) if path is not None]
@@ -126,7 +128,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_add_doc(args: argparse.Namespace) -> int:
-    from nkru_bench.extending import add_doc
+    from nkru_bench.curation.extending import add_doc
 
     seed = add_doc(args.file, args.lang, args.date, args.root)
     empty = f"annotations/docs/{seed.doc_id}.jsonl"
@@ -135,8 +137,8 @@ def _cmd_add_doc(args: argparse.Namespace) -> int:
 
 
 def _cmd_preannotate(args: argparse.Namespace) -> int:
-    from nkru_bench.preannotation import preannotate
-    from nkru_bench.runner import resolve_system
+    from nkru_bench.curation.preannotation import preannotate
+    from nkru_bench.systems.resolve import resolve_system
 
     name, extractor = resolve_system(args.system, args.cmd)
     draft, path = preannotate(args.doc_id, extractor, name, args.root, args.replace, args.timeout or None)
@@ -161,7 +163,8 @@ def _export_source(gold: Path | None) -> Path | None:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from nkru_bench.interop import exporter, load_bundle
+    from nkru_bench.curation.interop.bundle import load_bundle
+    from nkru_bench.curation.interop.formats import exporter
 
     bundle = load_bundle(_export_source(args.gold), args.seeds, args.doc or ())
     written = exporter(args.format)(bundle, args.out_dir)
@@ -171,17 +174,18 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     if args.format == "bsnlp":
-        from nkru_bench.interop.bsnlp import read_responses, to_predictions
-        from nkru_bench.loading import load_gold
-        from nkru_bench.runner import prediction_line
+        from nkru_bench.gold.loading import load_gold
+        from nkru_bench.scoring.bsnlp import read_responses, to_predictions
+        from nkru_bench.systems.runner import prediction_line
 
         predictions = to_predictions(read_responses(args.in_dir), load_gold(args.gold, args.seeds))
         write_atomically(args.out, "".join(prediction_line(p) + "\n" for p in predictions))
         print(f"wrote {args.out}: {len(predictions)} prediction(s), entities projected onto the text")
         print(f"score it with: nkru-bench score {args.out} (entities.relaxed is the document-level score)")
         return 0
-    from nkru_bench.interop import importer, write_bundle
-    from nkru_bench.loading import seeds_near
+    from nkru_bench.curation.interop.bundle import write_bundle
+    from nkru_bench.curation.interop.formats import importer
+    from nkru_bench.gold.loading import seeds_near
 
     bundle = importer(args.format)(args.in_dir)
     written = write_bundle(bundle, args.out, args.seeds or seeds_near(args.out))
@@ -194,8 +198,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_score_bsnlp(args: argparse.Namespace) -> int:
     import json
 
-    from nkru_bench.interop.bsnlp import evaluate, read_responses, table
-    from nkru_bench.loading import load_gold
+    from nkru_bench.gold.loading import load_gold
+    from nkru_bench.scoring.bsnlp import read_responses
+    from nkru_bench.scoring.bsnlp_measures import evaluate, table
 
     result = evaluate(load_gold(args.gold, args.seeds), read_responses(args.responses))
     if args.json is not None:
@@ -241,8 +246,8 @@ def _add_score_options(parser: argparse.ArgumentParser) -> None:
 def _cmd_agree(args: argparse.Namespace) -> int:
     import json
 
-    from nkru_bench.agreement import agreement, agreement_markdown, disagreements
-    from nkru_bench.loading import load_gold
+    from nkru_bench.curation.agreement import agreement, agreement_markdown, disagreements
+    from nkru_bench.gold.loading import load_gold
 
     a, b = load_gold(args.a, seeds=args.seeds), load_gold(args.b, seeds=args.seeds)
     stats = agreement(a, b)

@@ -14,8 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from nkru_bench.predictions import PredEntity, PredFigure, Prediction, PredStance
-from nkru_bench.records import (
+from nkru_bench.gold.records import (
     ENTITY_TYPES,
     LABELS,
     LANGS,
@@ -30,6 +29,7 @@ from nkru_bench.records import (
     Span,
     Stance,
 )
+from nkru_bench.scoring.predictions import PredEntity, PredFigure, Prediction, PredStance
 
 WORDS = ("Kim", "Putin", "NATO", "Kreml", "Soul", "Ukrajina", "armáda", "wojska", "vojaki", "tisíc", "12 000")
 

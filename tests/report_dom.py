@@ -1,6 +1,6 @@
 """Reading an HTML error report back (standard library ``html.parser``), and the counts it must show.
 
-Shared by the report tests: the page as rendered by ``report_html`` and the DOM as Chromium
+Shared by the report tests: the page as rendered by ``scoring.html`` and the DOM as Chromium
 dumps it are read the same way.
 """
 
@@ -78,7 +78,7 @@ class Page(HTMLParser):
 
 def expected_totals(result: dict[str, Any]) -> dict[str, dict[str, int]]:
     """The number of items of each outcome kind, from a JSON result, by the relations documented in
-    ``nkru_bench/matching.py``."""
+    ``nkru_bench/scoring/matching.py``."""
     out: dict[str, dict[str, int]] = {}
     if "entities" in result:
         e = result["entities"]

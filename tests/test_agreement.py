@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from nkru_bench.agreement import agreement, disagreements
-from nkru_bench.build import pass_agreement
-from nkru_bench.loading import load_gold
-from nkru_bench.records import Document, Entity, Gold, Span, Stance
+from nkru_bench.curation.agreement import agreement, disagreements
+from nkru_bench.curation.build import pass_agreement
+from nkru_bench.gold.loading import load_gold
+from nkru_bench.gold.records import Document, Entity, Gold, Span, Stance
 
 TEXT = "Rusko a Severní Korea. NATO odsoudilo Rusko."
 

@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 
-from nkru_bench.baselines import BASELINES, leaderboard
-from nkru_bench.baselines.rules import LEXICON, RulesExtractor
-from nkru_bench.baselines.spacy_cs import SpacyCsExtractor
-from nkru_bench.loading import load_gold
-from nkru_bench.numbers import parse_number
-from nkru_bench.predictions import Prediction
-from nkru_bench.runner import document_dict, documents_from_seeds
+from nkru_bench.gold.loading import load_gold
+from nkru_bench.gold.numbers import parse_number
+from nkru_bench.scoring.predictions import Prediction
+from nkru_bench.systems.baselines import BASELINES, leaderboard
+from nkru_bench.systems.baselines.rules import LEXICON, RulesExtractor
+from nkru_bench.systems.baselines.spacy_cs import SpacyCsExtractor
+from nkru_bench.systems.protocol import document_dict
+from nkru_bench.systems.resolve import documents_from_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = documents_from_seeds(ROOT / "seeds")
@@ -168,10 +169,10 @@ def test_the_rules_baseline_never_opens_the_gold(tmp_path: Path) -> None:
         opened = []
         sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == "open" else None)
         from pathlib import Path
-        from nkru_bench.runner import documents_from_seeds
+        from nkru_bench.systems.resolve import documents_from_seeds
         docs = documents_from_seeds(Path(sys.argv[1]) / "seeds")
         start = len(opened)
-        from nkru_bench.baselines.rules import RulesExtractor
+        from nkru_bench.systems.baselines.rules import RulesExtractor
         extract = RulesExtractor()
         predictions = [extract(doc) for doc in docs]
         print(json.dumps({"opened": opened[start:], "modules": sorted(sys.modules)}))
@@ -182,7 +183,7 @@ def test_the_rules_baseline_never_opens_the_gold(tmp_path: Path) -> None:
     assert any(Path(p).name == "rules_lexicon.json" for p in seen["opened"])
     gold = [p for p in seen["opened"] if re.search(r"annotations|nkru_bench/data|\.parquet$|kb\.jsonl$", p)]
     assert gold == []
-    assert not {"nkru_bench.loading", "nkru_bench.annotations", "nkru_bench.validation"} & set(
+    assert not {"nkru_bench.gold.loading", "nkru_bench.gold.annotations", "nkru_bench.gold.validation"} & set(
         seen["modules"]
     )
 
@@ -229,14 +230,16 @@ def test_the_stored_rules_predictions_are_a_fresh_run(tmp_path: Path) -> None:
     leaderboard.run_baseline("rules", gold, fresh)
     stored = leaderboard.predictions_path("rules", ROOT)
     assert fresh.read_text(encoding="utf-8") == stored.read_text(encoding="utf-8"), (
-        "run: python -m nkru_bench.baselines.leaderboard"
+        "run: python -m nkru_bench.systems.baselines.leaderboard"
     )
 
 
 def test_the_readme_leaderboard_is_what_the_harness_computes() -> None:
     region = leaderboard.readme_region((ROOT / "README.md").read_text(encoding="utf-8"))
     assert region is not None, f"README.md needs a region {leaderboard.BEGIN} ... {leaderboard.END}"
-    assert region == leaderboard.table(load_gold(), ROOT), "run: python -m nkru_bench.baselines.leaderboard"
+    assert region == leaderboard.table(load_gold(), ROOT), (
+        "run: python -m nkru_bench.systems.baselines.leaderboard"
+    )
 
 
 def test_the_readme_shows_the_tested_node_example() -> None:

@@ -13,9 +13,9 @@ from types import ModuleType
 import pytest
 from nervaluate import Evaluator
 
-from nkru_bench.build import gold_json_chunks
-from nkru_bench.loading import load_gold
-from nkru_bench.scoring import read_and_check, score
+from nkru_bench.gold.loading import load_gold
+from nkru_bench.gold.revision import gold_json_chunks
+from nkru_bench.scoring.scorer import read_and_check, score
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 pytestmark = pytest.mark.skipif(not BENCHMARKS.is_dir(), reason="benchmarks/ is not in this tree")

@@ -10,8 +10,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from huggingface_hub import DatasetCard
 
-from nkru_bench.build import CONFIGS, build, check, counts, gold_tables, parquet_path
-from nkru_bench.validation import validate
+from nkru_bench.curation.build import build, check
+from nkru_bench.curation.card import counts
+from nkru_bench.gold.paths import CONFIGS, parquet_path
+from nkru_bench.gold.schema import gold_tables
+from nkru_bench.gold.validation import validate
 
 
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -118,8 +118,8 @@ def test_negative_resamples_is_a_usage_error() -> None:
 
 
 def test_compare(tmp_path: Path) -> None:
-    from nkru_bench.loading import load_gold
-    from nkru_bench.predictions import gold_as_predictions, write_predictions
+    from nkru_bench.gold.loading import load_gold
+    from nkru_bench.scoring.predictions import gold_as_predictions, write_predictions
 
     gold_file = tmp_path / "gold.jsonl"
     write_predictions(gold_as_predictions(load_gold(Path(GOLD))), gold_file)

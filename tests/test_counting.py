@@ -19,13 +19,15 @@ from factories import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nkru_bench.counting import COUNTERS, KEYS, inside_spans
-from nkru_bench.matching import inside, match_entities, match_figures, match_stance
-from nkru_bench.metrics import flatten
-from nkru_bench.predictions import PredEntity, PredFigure, Prediction, PredStance
-from nkru_bench.records import Document, Gold
-from nkru_bench.scoring import read_and_check
-from nkru_bench.tables import SpanColumns
+from nkru_bench.gold.records import Document, Gold
+from nkru_bench.scoring.counting import COUNTERS, KEYS, inside_spans
+from nkru_bench.scoring.figure_matching import match_figures
+from nkru_bench.scoring.matching import inside, match_entities
+from nkru_bench.scoring.metrics import flatten
+from nkru_bench.scoring.predictions import PredEntity, PredFigure, Prediction, PredStance
+from nkru_bench.scoring.scorer import read_and_check
+from nkru_bench.scoring.stance_matching import match_stance
+from nkru_bench.scoring.tables import SpanColumns
 
 
 def reference(task: str, doc: Document, pred: Prediction) -> dict[str, int]:
@@ -87,7 +89,7 @@ def test_counting_gives_the_counts_of_matching(seed: int, n_docs: int, share: fl
 
 
 def _contested(g: Gold, predictions: list[Prediction]) -> list[bool]:
-    from nkru_bench.counting import _entity_pairs
+    from nkru_bench.scoring.counting import _entity_pairs
 
     table, found = read_and_check(predictions, g)
     gold_sorted = table.entities.take(np.lexsort((table.entities.start, table.entities.doc)))
@@ -177,7 +179,7 @@ def test_inside_spans_is_matching_inside(seed: int) -> None:
     columns = SpanColumns(*(np.array([s[i] for s in spans], dtype=np.int64) for i in range(3)))
     doc, start, end = (np.array([x[i] for x in items], dtype=np.int64) for i in range(3))
     got = inside_spans(doc, start, end, columns).tolist()
-    from nkru_bench.records import Span
+    from nkru_bench.gold.records import Span
 
     expected = [inside(s, e, [Span(start=a, end=b) for d2, a, b in spans if d2 == d]) for d, s, e in items]
     assert got == expected

@@ -17,11 +17,12 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from nkru_bench import croissant
-from nkru_bench.build import CONFIGS, gold_tables, parquet_path
-from nkru_bench.records import Gold
-from nkru_bench.tokens import TAGS
-from nkru_bench.validation import validate
+from nkru_bench.curation import croissant
+from nkru_bench.gold.paths import CONFIGS, parquet_path
+from nkru_bench.gold.records import Gold
+from nkru_bench.gold.schema import gold_tables
+from nkru_bench.gold.tokens import TAGS
+from nkru_bench.gold.validation import validate
 
 
 @pytest.fixture

@@ -26,12 +26,12 @@ from extending_fixtures import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nkru_bench.errors import InputError
-from nkru_bench.extending import ExistingSeed, next_number, normalized, plan_seed
-from nkru_bench.loading import load_gold
-from nkru_bench.preannotation import draft, placeholder_id
-from nkru_bench.predictions import PredEntity, PredFigure, Prediction, PredStance
-from nkru_bench.seeds import read_manifest
+from nkru_bench.common.errors import InputError
+from nkru_bench.curation.extending import ExistingSeed, next_number, normalized, plan_seed
+from nkru_bench.curation.preannotation import draft, placeholder_id
+from nkru_bench.gold.loading import load_gold
+from nkru_bench.gold.seeds import read_manifest
+from nkru_bench.scoring.predictions import PredEntity, PredFigure, Prediction, PredStance
 
 ARTICLE = "Severní Korea podle NATO poslala do Ruska 12 000 vojáků.\n\nKreml to popřel.\n"
 

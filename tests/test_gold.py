@@ -14,9 +14,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from nkru_bench.build import parquet_path
-from nkru_bench.numbers import parse_number
-from nkru_bench.records import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, UNITS
+from nkru_bench.gold.numbers import parse_number
+from nkru_bench.gold.paths import parquet_path
+from nkru_bench.gold.records import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, UNITS
 
 
 @pytest.fixture(scope="module")

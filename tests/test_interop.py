@@ -15,14 +15,16 @@ import pytest
 from extending_fixtures import DOC_ID, KB, LINES, TEXT, cli, draft_lines, read_jsonl, snapshot, write_article
 from factories import document
 
-from nkru_bench.errors import InputError
-from nkru_bench.interop import bsnlp, load_bundle, number_text, write_bundle
-from nkru_bench.interop.brat import annotation_conf, note_text, parse_note
-from nkru_bench.interop.brat import export as brat_export
-from nkru_bench.interop.labelstudio import CONFIG, TASKS, index_of_utf16, labeling_config, read_export
-from nkru_bench.interop.labelstudio import export as ls_export
-from nkru_bench.records import Document, Entity, Gold, KBEntry
-from nkru_bench.validation import validate
+from nkru_bench.common.errors import InputError
+from nkru_bench.curation.interop.brat import annotation_conf, note_text, parse_note
+from nkru_bench.curation.interop.brat import export as brat_export
+from nkru_bench.curation.interop.bundle import load_bundle, number_text, write_bundle
+from nkru_bench.curation.interop.labelstudio import CONFIG, TASKS, labeling_config
+from nkru_bench.curation.interop.labelstudio import export as ls_export
+from nkru_bench.curation.interop.labelstudio_import import index_of_utf16, read_export
+from nkru_bench.gold.records import Document, Entity, Gold, KBEntry
+from nkru_bench.gold.validation import validate
+from nkru_bench.scoring import bsnlp, bsnlp_measures
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -251,7 +253,7 @@ def test_bsnlp_export_scores_perfectly_both_ways(gold: str, tmp_path: Path) -> N
     assert all(rate in (1.0, None) for rate in rates)
     imported = cli(tmp_path, "import", "bsnlp", str(tmp_path / "bsnlp"), *options, "--out", "p.jsonl")
     assert imported.returncode == 0, imported.stderr
-    from nkru_bench.scoring import score
+    from nkru_bench.scoring.scorer import score
 
     assert score(tmp_path / "p.jsonl", golden, resamples=0)["entities.relaxed.recall"] in (1.0, None)
 
@@ -323,7 +325,7 @@ def test_bsnlp_golden_case() -> None:
             (bsnlp.Mention("Putin", "Putina", "PER", "c1"), bsnlp.Mention("Rosja", "Rosja", "LOC", "c2")),
         ),
     ]
-    result = bsnlp.evaluate(GOLDEN, responses)
+    result = bsnlp_measures.evaluate(GOLDEN, responses)
     counts = {
         name: (r["gold"], r["predicted"], r["found"], r["correct"])
         for name, r in result["recognition"].items()
@@ -339,7 +341,7 @@ def test_lea_reproduces_the_example_of_its_paper() -> None:
     """Moosavi and Strube (2016), section 4: key {a b c} {d e f g}, response {a b} {c d} {f g h i}."""
     key = {1: list("abc"), 2: list("defg")}
     response = {1: list("ab"), 2: list("cd"), 3: list("fghi")}
-    values = bsnlp.lea(key, response)
+    values = bsnlp_measures.lea(key, response)
     assert values["recall_num"] / values["recall_den"] == pytest.approx((3 * 1 / 3 + 4 * 1 / 6) / 7)
     assert values["precision_num"] / values["precision_den"] == pytest.approx((2 * 1 + 2 * 0 + 4 * 1 / 6) / 8)
 
@@ -360,7 +362,7 @@ def test_crosslingual_linking_counts_only_links_across_languages() -> None:
             "d2", (bsnlp.Mention("Putin", "Putin", "PER", "a"), bsnlp.Mention("Rosja", "Rosja", "LOC", "r"))
         ),
     ]
-    lea = bsnlp.evaluate(GOLDEN, responses)["linking"]["crosslingual"]
+    lea = bsnlp_measures.evaluate(GOLDEN, responses)["linking"]["crosslingual"]
     assert lea["recall_num"] == pytest.approx(3 * 1 / 2 + 2 * 1) and lea["recall_den"] == 5
     assert lea["precision_num"] == pytest.approx(2 * 1 + 2 * 1) and lea["precision_den"] == 4
 
@@ -371,7 +373,7 @@ def test_bsnlp_relaxed_exact_recall_agrees_with_the_harness_relaxed_recall(gold:
     text, gets the same document-level recall from the harness as from the BSNLP measure."""
     import random
 
-    from nkru_bench.scoring import score
+    from nkru_bench.scoring.scorer import score
 
     golden = _checkout_gold(gold)
     rng = random.Random(7)
@@ -381,7 +383,7 @@ def test_bsnlp_relaxed_exact_recall_agrees_with_the_harness_relaxed_recall(gold:
             kept = [m for m in truth.mentions if rng.random() < 0.6]
             kept = [bsnlp.Mention(m.form, m.lemma, "ORG" if rng.random() < 0.2 else m.type) for m in kept]
             responses.append(bsnlp.Response(doc_id, tuple(kept)))
-        ours = bsnlp.evaluate(golden, responses)["recognition"]["relaxed_exact"]
+        ours = bsnlp_measures.evaluate(golden, responses)["recognition"]["relaxed_exact"]
         theirs = score(bsnlp.to_predictions(responses, golden), golden, resamples=0)
         assert theirs["entities.relaxed.recall"] == pytest.approx(ours["recall"], nan_ok=True)
 
@@ -400,7 +402,7 @@ def test_bsnlp_relaxed_exact_recall_agrees_with_the_harness_relaxed_recall(gold:
 def test_bad_bsnlp_responses_are_named_by_file_and_line(content: bytes, message: str, tmp_path: Path) -> None:
     (tmp_path / "r.out").write_bytes(content)
     with pytest.raises(InputError) as raised:
-        bsnlp.evaluate(GOLDEN, bsnlp.read_responses(tmp_path))
+        bsnlp_measures.evaluate(GOLDEN, bsnlp.read_responses(tmp_path))
     assert message in str(raised.value) and str(tmp_path / "r.out") in str(raised.value)
 
 

@@ -10,9 +10,11 @@ import datasets
 import pytest
 
 import nkru_bench
-from nkru_bench import loading
-from nkru_bench.build import CONFIGS, build, features
-from nkru_bench.validation import validate
+from nkru_bench.curation.build import build
+from nkru_bench.gold import loading
+from nkru_bench.gold.paths import CONFIGS
+from nkru_bench.gold.schema import features
+from nkru_bench.gold.validation import validate
 
 
 @pytest.mark.parametrize("config", CONFIGS)
@@ -68,5 +70,5 @@ def test_load_gold_reads_every_kind_of_gold_source_the_same(root: Path, tmp_path
 
 
 def test_load_gold_refuses_what_is_not_gold(tmp_path: Path) -> None:
-    with pytest.raises(nkru_bench.errors.InputError, match="is not gold"):
+    with pytest.raises(nkru_bench.common.errors.InputError, match="is not gold"):
         nkru_bench.load_gold(tmp_path)

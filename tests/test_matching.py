@@ -12,19 +12,12 @@ from nervaluate import Evaluator
 from nervaluate.entities import Entity as NvEntity
 from nervaluate.strategies import EntityTypeEvaluation, ExactEvaluation, PartialEvaluation, StrictEvaluation
 
-from nkru_bench.matching import (
-    SCHEMES,
-    Confusion,
-    SchemeCounts,
-    SetCounts,
-    Tally,
-    match_entities,
-    match_figures,
-    match_stance,
-    scheme_counts,
-)
-from nkru_bench.predictions import PredFigure, PredStance
-from nkru_bench.records import ENTITY_TYPES, Span
+from nkru_bench.gold.records import ENTITY_TYPES, Span
+from nkru_bench.scoring.counts import SCHEMES, Confusion, SchemeCounts, SetCounts, Tally
+from nkru_bench.scoring.figure_matching import match_figures
+from nkru_bench.scoring.matching import match_entities, scheme_counts
+from nkru_bench.scoring.predictions import PredFigure, PredStance
+from nkru_bench.scoring.stance_matching import match_stance
 
 GOLD = [KIM, RUSKO, NATO]
 
@@ -321,7 +314,7 @@ def _tuple(c: SchemeCounts) -> tuple[int, ...]:
 
 
 def _assert_same(gold_docs, pred_docs, schemes=SCHEMES) -> None:
-    from nkru_bench.metrics import semeval_rates
+    from nkru_bench.scoring.metrics import semeval_rates
 
     ours = _ours(gold_docs, pred_docs)
     for key, r in _nervaluate_results(gold_docs, pred_docs).items():

@@ -11,21 +11,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, f1_score
 
-from nkru_bench.matching import Confusion, SchemeCounts, SetCounts, StanceCounts, StanceTargetCounts, Tally
-from nkru_bench.metrics import (
+from nkru_bench.gold.records import LABELS
+from nkru_bench.scoring.bootstrap import interval, paired_test, resample_weights
+from nkru_bench.scoring.counts import (
+    Confusion,
+    SchemeCounts,
+    SetCounts,
+    StanceCounts,
+    StanceTargetCounts,
+    Tally,
+)
+from nkru_bench.scoring.metrics import (
     CountTable,
     flatten,
-    interval,
     label_rates,
     label_scores,
     metric,
-    paired_test,
-    resample_weights,
     set_rates,
     summarize_task,
     tally_rates,
 )
-from nkru_bench.records import LABELS
 
 
 def getter(**counts: int):

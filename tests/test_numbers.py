@@ -1,6 +1,6 @@
 import pytest
 
-from nkru_bench.numbers import find_numbers, parse_number, values_agree
+from nkru_bench.gold.numbers import find_numbers, parse_number, values_agree
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
-"""Item outcomes (``matching.entity_outcomes`` and friends): what the error report shows.
+"""Item outcomes (``outcomes.entity_outcomes`` and friends): what the error report shows.
 
 The report must agree with the JSON result, so every per-kind total is checked against the counts
-of the same matching: the relations documented in ``nkru_bench/matching.py``.
+of the same matching: the relations documented in ``nkru_bench/scoring/matching.py``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from factories import (
 from hypothesis import given, settings
 from report_dom import expected_totals
 
-from nkru_bench.matching import (
+from nkru_bench.gold.records import Span
+from nkru_bench.scoring.outcomes import (
     ENTITY_OUTCOMES,
     FIGURE_OUTCOMES,
     STANCE_OUTCOMES,
@@ -32,9 +33,8 @@ from nkru_bench.matching import (
     figure_outcomes,
     stance_outcomes,
 )
-from nkru_bench.predictions import PredFigure, PredStance
-from nkru_bench.records import Span
-from nkru_bench.scoring import score
+from nkru_bench.scoring.predictions import PredFigure, PredStance
+from nkru_bench.scoring.scorer import score
 
 
 def kinds(outcomes) -> list[str]:

@@ -8,10 +8,10 @@ import pytest
 from bad_inputs import BAD, DOCS, GOLDEN, GOOD, Bad
 from factories import as_dicts, random_gold
 
-from nkru_bench.errors import InputError
-from nkru_bench.predictions import (
+from nkru_bench.common.errors import InputError
+from nkru_bench.scoring.checking import check_against_gold
+from nkru_bench.scoring.predictions import (
     Predictions,
-    check_against_gold,
     gold_as_predictions,
     read_predictions,
     write_predictions,
@@ -20,7 +20,7 @@ from nkru_bench.predictions import (
 
 @pytest.fixture(scope="module")
 def golden_gold():
-    from nkru_bench.loading import load_gold
+    from nkru_bench.gold.loading import load_gold
 
     return load_gold(GOLDEN / "annotations")
 

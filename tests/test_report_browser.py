@@ -26,8 +26,8 @@ import numpy as np
 import pytest
 from report_dom import ITEM_CLASSES, Page, expected_classes, found_classes
 
-from nkru_bench.loading import load_gold
-from nkru_bench.report_html import CSS
+from nkru_bench.gold.loading import load_gold
+from nkru_bench.scoring.html.markup import CSS
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = (

@@ -15,12 +15,13 @@ from factories import document, entity, figure, gold, golds, random_predictions,
 from hypothesis import given, settings
 from report_dom import ITEM_CLASSES, Page, expected_classes, found_classes
 
-from nkru_bench.loading import load_gold
-from nkru_bench.predictions import PredEntity, PredFigure, Prediction, PredStance, gold_as_predictions
-from nkru_bench.records import KBEntry
-from nkru_bench.report_html import render_comparison, render_report
-from nkru_bench.runner import document_dict, resolve_system
-from nkru_bench.scoring import compare, score
+from nkru_bench.gold.loading import load_gold
+from nkru_bench.gold.records import KBEntry
+from nkru_bench.scoring.html.page import render_comparison, render_report
+from nkru_bench.scoring.predictions import PredEntity, PredFigure, Prediction, PredStance, gold_as_predictions
+from nkru_bench.scoring.scorer import compare, score
+from nkru_bench.systems.protocol import document_dict
+from nkru_bench.systems.resolve import resolve_system
 
 SCRIPT = "<script>document.title='pwned'</script>"
 IMG = '"><img src=x onerror="document.title=\'pwned\'">'

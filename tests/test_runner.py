@@ -22,17 +22,12 @@ from typing import Any
 import pytest
 
 from nkru_bench.cli import main
-from nkru_bench.errors import InputError
-from nkru_bench.predictions import Prediction
-from nkru_bench.runner import (
-    CommandExtractor,
-    ExtractionFailed,
-    documents_from_seeds,
-    read_partial,
-    resolve_system,
-    run,
-    to_prediction,
-)
+from nkru_bench.common.errors import InputError
+from nkru_bench.scoring.predictions import Prediction
+from nkru_bench.systems.command import CommandExtractor
+from nkru_bench.systems.protocol import ExtractionFailed
+from nkru_bench.systems.resolve import documents_from_seeds, resolve_system
+from nkru_bench.systems.runner import read_partial, run, to_prediction
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = documents_from_seeds(ROOT / "seeds")
@@ -166,7 +161,7 @@ def test_a_python_extractor_that_hangs_times_out() -> None:
         return {}
 
     with pytest.raises(ExtractionFailed, match="timed out"):
-        from nkru_bench.runner import call_in_thread
+        from nkru_bench.systems.protocol import call_in_thread
 
         call_in_thread(extract, DOCS[0], 0.2)
 

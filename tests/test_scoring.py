@@ -12,8 +12,8 @@ import pytest
 from factories import as_dicts, document, entity, gold, golds, random_gold, random_predictions, seeds
 from hypothesis import HealthCheck, given, settings
 
-from nkru_bench.errors import InputError
-from nkru_bench.predictions import (
+from nkru_bench.common.errors import InputError
+from nkru_bench.scoring.predictions import (
     PredEntity,
     PredFigure,
     Prediction,
@@ -21,7 +21,7 @@ from nkru_bench.predictions import (
     gold_as_predictions,
     write_predictions,
 )
-from nkru_bench.scoring import compare, score
+from nkru_bench.scoring.scorer import compare, score
 
 GOLDEN = Path(__file__).parent / "golden"
 RATE_KEYS = {"precision", "recall", "f1", "accuracy", "macro_f1", "f_avg"}
@@ -74,7 +74,7 @@ def test_golden_gold_scores_one() -> None:
 
 
 def _golden_gold():
-    from nkru_bench.loading import load_gold
+    from nkru_bench.gold.loading import load_gold
 
     return load_gold(GOLDEN / "annotations")
 
@@ -100,7 +100,7 @@ def _assert_perfect(result: dict, g) -> None:
 
 def test_shipped_gold_scores_one_everywhere() -> None:
     """On whatever gold ``load_gold()`` gives: the shipped gold, written as predictions."""
-    loading = pytest.importorskip("nkru_bench.loading")
+    loading = pytest.importorskip("nkru_bench.gold.loading")
     shipped = loading.load_gold()
     result = score(gold_as_predictions(shipped), shipped).to_json()
     _assert_perfect(result, shipped)

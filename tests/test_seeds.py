@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from nkru_bench.seeds import read_manifest, split_header
+from nkru_bench.gold.seeds import read_manifest, split_header
 
 
 def test_the_manifest_lists_every_seed_with_its_checksum_language_and_date(root: Path) -> None:

@@ -8,9 +8,9 @@ import datasets
 from seqeval.metrics import classification_report, f1_score
 from seqeval.scheme import IOB2
 
-from nkru_bench.records import Entity
-from nkru_bench.tokens import TAGS, iob2, sentences, spans_from_tags, tokenize
-from nkru_bench.validation import validate
+from nkru_bench.gold.records import Entity
+from nkru_bench.gold.tokens import TAGS, iob2, sentences, spans_from_tags, tokenize
+from nkru_bench.gold.validation import validate
 
 
 def _entity(text: str, part: str, type_: str = "LOC") -> Entity:

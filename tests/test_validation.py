@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nkru_bench.validation import validate
+from nkru_bench.gold.validation import validate
 
 Lines = list[dict]
 

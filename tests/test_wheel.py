@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from nkru_bench.build import CONFIGS
+from nkru_bench.gold.paths import CONFIGS
 
 SCRIPT = """
 import json, sys, nkru_bench

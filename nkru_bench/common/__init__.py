@@ -1,0 +1,3 @@
+"""Shared utilities with no knowledge of the data: the error type, the atomic writer, the JSONL
+reader, the version. Every other package may import these; they import nothing of the project.
+"""

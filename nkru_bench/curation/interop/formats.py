@@ -1,0 +1,29 @@
+"""The formats by name: ``nkru-bench export FORMAT`` and ``import FORMAT`` find their writer and
+reader here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from nkru_bench.curation.interop.bundle import Bundle
+
+FORMATS = ("brat", "labelstudio", "bsnlp")
+
+
+def exporter(name: str) -> Callable[[Bundle, Path], list[Path]]:
+    """The ``export(bundle, out_dir)`` of a format."""
+    from importlib import import_module
+
+    return import_module(f"nkru_bench.curation.interop.{name}").export
+
+
+def importer(name: str) -> Callable[[Path], Bundle]:
+    """The reader of a tool's folder or file into a bundle (brat and Label Studio)."""
+    from nkru_bench.curation.interop import brat_import, labelstudio_import
+
+    readers: dict[str, Callable[[Path], Bundle]] = {
+        "brat": brat_import.read_folder,
+        "labelstudio": labelstudio_import.read_export,
+    }
+    return readers[name]

@@ -1,0 +1,143 @@
+"""Loading the built dataset: as Hugging Face datasets, or as gold records for scoring.
+
+``load_dataset(config)`` works from a checkout and from an installed wheel alike: the Parquet
+files ship inside the package. Its cache is keyed on the gold revision (a hash of the gold's
+content), so a rebuilt dataset is never served from a stale cache.
+
+``load_gold(path)`` gives the ``Gold`` records from the shipped data (no path), an annotations
+folder (validated first), a built dataset folder or checkout, or a ``default`` Parquet file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nkru_bench.common.errors import InputError, Problem
+from nkru_bench.gold.paths import CONFIGS, DATA_DIR, DATA_MANIFEST, data_root, parquet_path
+from nkru_bench.gold.records import Document, Gold, KBEntry
+from nkru_bench.gold.schema import BATCH_ROWS, DOCUMENT_FIELDS, record_batches
+
+
+def shipped_revision(root: Path | None = None) -> str:
+    manifest = (root or data_root()) / DATA_DIR / DATA_MANIFEST
+    return json.loads(manifest.read_text(encoding="utf-8"))["gold_revision"]
+
+
+def load_dataset(name: str = "default", split: str | None = None, **kwargs: Any) -> Any:
+    """Like ``datasets.load_dataset(<checkout>, name, split=split)``, from the package's own files."""
+    import datasets
+
+    if name not in CONFIGS:
+        raise ValueError(f"unknown config {name!r}: expected one of {', '.join(CONFIGS)}")
+    root = data_root()
+    cache = Path(kwargs.pop("cache_dir", None) or datasets.config.HF_DATASETS_CACHE)
+    return datasets.load_dataset(
+        "parquet",
+        data_files={"test": str(root / parquet_path(name))},
+        split=split,
+        cache_dir=str(cache / "nkru_bench" / shipped_revision(root) / name),
+        **kwargs,
+    )
+
+
+def iter_batches(path: Path, columns: Sequence[str] | None = None) -> Iterator[Any]:
+    """The rows of a ``default`` Parquet file in ``doc_id`` order, as Arrow record batches of at most
+    ``BATCH_ROWS`` rows (only ``columns``, if given)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ids = pq.ParquetFile(path).read(columns=["doc_id"]).column("doc_id").to_pylist()
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    if order == list(range(len(ids))):  # as ``build`` writes it: read in file order
+        yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns)
+        return
+    table = pq.ParquetFile(path).read(columns=columns)
+    for i in range(0, len(order), BATCH_ROWS):
+        yield pa.RecordBatch.from_struct_array(
+            table.take(order[i : i + BATCH_ROWS]).to_struct_array().combine_chunks()
+        )
+
+
+def iter_documents(path: Path) -> Iterator[Document]:
+    """The documents of a ``default`` Parquet file in ``doc_id`` order, validated a batch of rows at a
+    time: never all of them as records (nor as Python dicts, which take more memory than the records)."""
+    for batch in iter_batches(path):
+        yield from [Document.model_validate(row) for row in batch.to_pylist()]
+
+
+def _kb_from_parquet(path: Path) -> list[KBEntry]:
+    import pyarrow.parquet as pq
+
+    if not path.exists():
+        return []
+    # ParquetFile, not read_table: that one imports pandas (a fifth of a second)
+    return [KBEntry.model_validate(row) for row in pq.ParquetFile(path).read().to_pylist()]
+
+
+def seeds_near(annotations: Path) -> Path:
+    """The ``seeds`` folder beside the annotations folder or beside any folder above it."""
+    for folder in annotations.resolve().parents:
+        if (folder / "seeds" / "manifest.jsonl").is_file():
+            return folder / "seeds"
+    return annotations.parent / "seeds"
+
+
+def load_gold(path: Path | str | None = None, seeds: Path | str | None = None) -> Gold:
+    """Gold records from the shipped data, an annotations folder, a dataset folder or a Parquet file.
+
+    For an annotations folder (the gold's or a pass's, which may cover only some articles) the seeds
+    are ``seeds`` or, by default, the ``seeds`` folder beside it or beside a folder above it.
+    """
+    source = gold_source(path, seeds)
+    return Gold(documents=tuple(source.documents()), kb=tuple(source.kb))
+
+
+@dataclass(frozen=True)
+class GoldSource:
+    """A gold to read: its documents (validated records, in ``doc_id`` order) and the same documents
+    as Arrow record batches (what scoring reads columns from), each read anew when asked; and the KB."""
+
+    documents: Callable[[], Iterable[Document]]
+    batches: Callable[[], Iterable[Any]]
+    kb: list[KBEntry]
+
+
+def _built(default: Path, kb: Path) -> GoldSource:
+    return GoldSource(
+        lambda: iter_documents(default),
+        lambda: iter_batches(default, list(DOCUMENT_FIELDS)),
+        _kb_from_parquet(kb),
+    )
+
+
+def gold_source(path: Path | str | None = None, seeds: Path | str | None = None) -> GoldSource:
+    """What ``load_gold`` reads, never held whole when it is built data (Parquet)."""
+    if path is None:
+        root = data_root()
+        return _built(root / parquet_path("default"), root / parquet_path("kb"))
+    path = Path(path)
+    if path.is_file() and path.suffix == ".parquet":
+        return _built(path, path.parent.parent / "kb" / path.name)
+    if (path / "kb.jsonl").is_file():
+        from nkru_bench.gold.validation import validate
+
+        gold, problems = validate(path, Path(seeds) if seeds else seeds_near(path), require_all=False)
+        if gold is None:
+            raise InputError(problems)
+        return GoldSource(lambda: gold.documents, lambda: record_batches(gold.documents), list(gold.kb))
+    for data in (path / DATA_DIR, path / "data", path):
+        if (data / "default" / "test.parquet").is_file():
+            return _built(data / "default" / "test.parquet", data / "kb" / "test.parquet")
+    raise InputError(
+        Problem(
+            str(path),
+            None,
+            None,
+            "is not gold: expected an annotations folder (docs/, "
+            "kb.jsonl), a built dataset folder (default/test.parquet) or a .parquet file",
+        )
+    )
