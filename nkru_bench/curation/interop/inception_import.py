@@ -185,7 +185,7 @@ def _read_cas(source: str, data: bytes, system: bytes | None) -> tuple[Any, list
             Problem(source, None, None, f"is not a UIMA CAS XMI (XML 1.0) that cassis reads: {error}")
         ]
     problems = []
-    for name in sorted({fs.type.name for fs in cas.select_all()}):
+    for name in sorted({fs.type.name for fs in cas.select_all_annotations()}):
         if name.startswith(OTHER_LAYERS) and name not in OURS:
             message = "annotations of a layer nkru_bench does not read: redo them on its layers (README)"
             problems.append(Problem(source, None, name, message))
