@@ -5,10 +5,12 @@ brat folder nobody touched imports back into byte-identical annotation files.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from extending_fixtures import DOC_ID, LINES, cli, snapshot, span, write_article
 
 from nkru_bench.curation.interop.brat import ann
@@ -48,22 +50,36 @@ def test_the_gold_exports_without_duplicate_triggers(tmp_path: Path) -> None:
         assert len(bounds) == len(set(bounds)), sheet.doc_id
 
 
-def test_an_untouched_brat_folder_reimports_byte_identically(tmp_path: Path) -> None:
-    """The shipped annotation files write figure values as 1500.0 and the fixture as 12000: a
-    re-import of what was exported changes neither, nor any other byte."""
+def _shipped(tmp_path: Path) -> Path:
     root = tmp_path / "checkout"
     shutil.copytree(ROOT / "annotations", root / "annotations", ignore=shutil.ignore_patterns("passes"))
     shutil.copytree(ROOT / "seeds", root / "seeds")
-    assert '"value": 1500.0' in (root / "annotations" / "docs" / "000_ad50d04fe0c25486.jsonl").read_text(
-        "utf-8"
-    )
+    return root
+
+
+@pytest.mark.parametrize(
+    ("make", "written"),
+    [
+        (_shipped, re.compile(r'"value": \d+\.0,')),
+        (lambda tmp: write_article(tmp / "checkout"), re.compile(r'"value": \d+,')),
+    ],
+    ids=["shipped-gold", "fixture"],
+)
+def test_an_untouched_brat_folder_reimports_byte_identically(
+    make, written: re.Pattern, tmp_path: Path
+) -> None:
+    """The shipped annotation files write whole figure values as floats (1500.0), the fixture as
+    integers (12000): a re-import of what was exported changes neither, nor any other byte."""
+    root = make(tmp_path)
+    assert any(written.search(p.read_text("utf-8")) for p in (root / "annotations" / "docs").glob("*.jsonl"))
     before = snapshot(root)
     exported = cli(root, "export", "brat", str(tmp_path / "brat"), "--gold", "annotations")
     assert exported.returncode == 0, exported.stderr
     imported = cli(root, "import", "brat", str(tmp_path / "brat"), "--out", "annotations")
     assert imported.returncode == 0, imported.stderr
     assert snapshot(root) == before
-    assert imported.stdout.count("unchanged annotations/docs/") == len(list((root / "seeds").glob("*.txt")))
+    articles = len(list((root / "annotations" / "docs").glob("*.jsonl")))
+    assert imported.stdout.count("unchanged annotations/docs/") == articles
 
 
 def test_an_edited_brat_file_rewrites_only_what_changed(tmp_path: Path) -> None:
