@@ -199,6 +199,26 @@ def test_bad_inception_files_are_named_and_nothing_is_written(edit, message: str
     assert snapshot(root) == before
 
 
+def test_a_document_without_our_layers_is_refused_not_emptied(tmp_path: Path) -> None:
+    """What INCEpTION exports when the layers were not imported first: its own types only."""
+    root = write_article(tmp_path / "checkout")
+    ts = cassis.TypeSystem()
+    cas = cassis.Cas(typesystem=ts)
+    cas.sofa_string = (root / "seeds" / f"{DOC_ID}.txt").read_text("utf-8")
+    sentence = ts.create_type("de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Sentence")
+    cas.add(sentence(begin=0, end=10))
+    for system in (True, False):
+        folder = tmp_path / f"export-{system}"
+        folder.mkdir()
+        (folder / f"{DOC_ID}.xmi").write_text(cas.to_xmi(), "utf-8")
+        if system:
+            (folder / "TypeSystem.xml").write_text(ts.to_xml(), "utf-8")
+        before = snapshot(root)
+        result = _import(tmp_path, folder, root / "annotations", root / "seeds")
+        assert result.returncode == 2 and "has none of the nkru_bench layers" in result.stderr
+        assert snapshot(root) == before
+
+
 def test_a_broken_xmi_is_named(tmp_path: Path) -> None:
     root = write_article(tmp_path / "checkout")
     folder = _export(tmp_path, root / "annotations", root / "seeds")

@@ -4,7 +4,8 @@ A folder, a ``.zip`` (also zips inside a zip, as a project export has them) or a
 is read with the ``typesystem.xml`` beside it (INCEpTION writes ``TypeSystem.xml``), else with ours.
 The article is the document name INCEpTION keeps in ``DocumentMetaData``, else the file name.
 Annotations of other custom layers (or INCEpTION's built-in Named Entity layer) are refused, not
-dropped; sentences, tokens and other segmentation are ignored.
+dropped; sentences, tokens and other segmentation are ignored. A document without the nkru_bench
+layers at all (INCEpTION drops them when the project lacks them) is refused, never read as empty.
 """
 
 from __future__ import annotations
@@ -184,6 +185,14 @@ def _read_cas(source: str, data: bytes, system: bytes | None) -> tuple[Any, list
         return None, [
             Problem(source, None, None, f"is not a UIMA CAS XMI (XML 1.0) that cassis reads: {error}")
         ]
+    ours = {*SPAN_TYPES.values(), STANCE, EVIDENCE}
+    known = ours & {t.name for t in ts.get_types()} if system else b"/webanno/custom.ecore" in data
+    if not known:  # INCEpTION drops the layers its project lacks: an empty import would erase the article
+        message = (
+            "has none of the nkru_bench layers: in INCEpTION, import typesystem.xml under Settings, Layers, "
+            "then the documents (a document imported before that lost its annotations)"
+        )
+        return None, [Problem(source, None, None, message)]
     problems = []
     for name in sorted({fs.type.name for fs in cas.select_all_annotations()}):
         if name.startswith(OTHER_LAYERS) and name not in OURS:
