@@ -145,6 +145,12 @@ def test_two_submitted_annotations_are_refused_unless_one_is_ground_truth(tmp_pa
         (lambda t: t[1].update(annotations={"id": 2}), "'[1].annotations': must be a list"),
         (lambda t: t[1]["annotations"][0]["result"][0]["value"].update(labels=["Headline"]), "'Headline'"),
         (lambda t: t[1].update(data={"text": "x"}), "'[1].data': needs the doc_id"),
+        (
+            lambda t: t[1]["annotations"][0]["result"].append(
+                {"from_id": "r1", "to_id": "r2", "type": "relation"}
+            ),
+            "a relation, which the gold has no place for",
+        ),
     ],
 )
 def test_the_import_writes_nothing_unless_every_task_is_understood(

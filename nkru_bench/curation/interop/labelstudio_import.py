@@ -78,6 +78,9 @@ def _regions(task: _Task, result: Any, where: str) -> dict[str, dict[str, Any]]:
         return regions
     for n, item in enumerate(result):
         at = f"{where}[{n}]"
+        if isinstance(item, dict) and item.get("type") == "relation":
+            task.problem(at, "a relation, which the gold has no place for: delete it")
+            continue
         if not isinstance(item, dict) or not isinstance(item.get("value"), dict):
             task.problem(at, "must be an object with a value")
             continue
