@@ -183,14 +183,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"wrote {args.out}: {len(predictions)} prediction(s), entities projected onto the text")
         print(f"score it with: nkru-bench score {args.out} (entities.relaxed is the document-level score)")
         return 0
-    from nkru_bench.curation.interop.bundle import write_bundle
     from nkru_bench.curation.interop.formats import importer
+    from nkru_bench.curation.interop.writing import write_bundle
     from nkru_bench.gold.loading import seeds_near
 
     bundle = importer(args.format)(args.in_dir)
-    written = write_bundle(bundle, args.out, args.seeds or seeds_near(args.out))
+    written, unchanged = write_bundle(bundle, args.out, args.seeds or seeds_near(args.out))
     for path in written:
         print(f"wrote {path}")
+    for path in unchanged:
+        print(f"unchanged {path} (it already holds these annotations)")
+    for doc_id, why in bundle.kept:
+        print(f"kept {doc_id} as it was: {why}")
     print(f"next: nkru-bench validate --annotations {args.out}")
     return 0
 
@@ -340,9 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="0: none")
     p.set_defaults(handler=_cmd_preannotate)
 
-    formats = ("brat", "labelstudio", "bsnlp")
-    p = sub.add_parser("export", help="write the gold (or a draft) for brat, Label Studio or BSNLP tools")
-    p.add_argument("format", choices=formats, metavar="FORMAT", help="brat, labelstudio or bsnlp")
+    formats = ("brat", "labelstudio", "inception", "bsnlp")
+    p = sub.add_parser("export", help="write the gold (or a draft) for brat, Label Studio, INCEpTION, BSNLP")
+    p.add_argument("format", choices=formats, metavar="FORMAT", help="brat, labelstudio, inception or bsnlp")
     p.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="folder to write")
     source = "annotations folder (default ./annotations, drafts included), dataset folder or .parquet"
     p.add_argument("--gold", type=Path, metavar="PATH", help=source)
@@ -350,8 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="only this article (repeatable)")
     p.set_defaults(handler=_cmd_export)
 
-    p = sub.add_parser("import", help="read annotations back from brat or Label Studio (or a BSNLP response)")
-    p.add_argument("format", choices=formats, metavar="FORMAT", help="brat, labelstudio or bsnlp")
+    p = sub.add_parser("import", help="read annotations back from brat, Label Studio, INCEpTION (or BSNLP)")
+    p.add_argument("format", choices=formats, metavar="FORMAT", help="brat, labelstudio, inception or bsnlp")
     p.add_argument("in_dir", type=Path, metavar="IN_DIR", help="the tool's folder (or export file)")
     target = "annotations folder to write into (bsnlp: a predictions .jsonl)"
     p.add_argument("--out", type=Path, required=True, metavar="PATH", help=target)

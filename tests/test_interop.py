@@ -18,10 +18,11 @@ from factories import document
 from nkru_bench.common.errors import InputError
 from nkru_bench.curation.interop.brat import annotation_conf, note_text, parse_note
 from nkru_bench.curation.interop.brat import export as brat_export
-from nkru_bench.curation.interop.bundle import load_bundle, number_text, write_bundle
+from nkru_bench.curation.interop.bundle import load_bundle, number_text
 from nkru_bench.curation.interop.labelstudio import CONFIG, TASKS, labeling_config
 from nkru_bench.curation.interop.labelstudio import export as ls_export
 from nkru_bench.curation.interop.labelstudio_import import index_of_utf16, read_export
+from nkru_bench.curation.interop.writing import write_bundle
 from nkru_bench.gold.records import Document, Entity, Gold, KBEntry
 from nkru_bench.gold.validation import validate
 from nkru_bench.scoring import bsnlp, bsnlp_measures
@@ -38,12 +39,30 @@ def _valid_golds() -> list[str]:
 GOLDS = _valid_golds()
 
 
+def submitted(tasks_json: Path, out: Path) -> Path:
+    """Label Studio's JSON export of our tasks once each was opened and submitted unchanged, in the
+    shape of the real exports in ``tests/reference/labelstudio``: the prediction's results become
+    the annotation (origin "prediction", the region's text added to ``choices`` values) and the
+    task's ``predictions`` are ids."""
+    tasks = json.loads(tasks_json.read_text(encoding="utf-8"))
+    for number, task in enumerate(tasks, start=1):
+        result = [{**r, "origin": "prediction"} for r in task["predictions"][0]["result"]]
+        spans = {r["id"]: r["value"]["text"] for r in result if r["type"] == "labels"}
+        for r in result:
+            if r["type"] == "choices":
+                r["value"] = {**r["value"], "text": spans[r["id"]]}
+        annotation = {"id": number, "result": result, "was_cancelled": False, "ground_truth": False}
+        task.update(id=number, annotations=[annotation], predictions=[number], drafts=[])
+    out.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
 def _round_trip(fmt: str, source: Path, seeds: Path, tmp: Path) -> Path:
     """Export ``source`` with the CLI, import it into a fresh annotations folder; return that folder."""
     out = tmp / "annotations"
     exported = cli(tmp, "export", fmt, str(tmp / fmt), "--gold", str(source), "--seeds", str(seeds))
     assert exported.returncode == 0, exported.stderr
-    in_dir = tmp / fmt if fmt == "brat" else tmp / fmt / TASKS
+    in_dir = tmp / fmt if fmt == "brat" else submitted(tmp / fmt / TASKS, tmp / fmt / "export.json")
     imported = cli(tmp, "import", fmt, str(in_dir), "--out", str(out), "--seeds", str(seeds))
     assert imported.returncode == 0, imported.stderr
     return out
@@ -158,7 +177,7 @@ def test_label_studio_config_declares_every_field_the_tasks_use(tmp_path: Path) 
 
 def _label_studio_export(tmp_path: Path, shift_utf16: bool = False) -> tuple[Path, Path]:
     """A checkout and what Label Studio's JSON export of its tasks looks like after review: the
-    prediction submitted as an annotation (older and cancelled annotations beside it)."""
+    prediction submitted as an annotation (cancelled ones before and after it)."""
     root = write_article(tmp_path / "checkout")
     ls_export(load_bundle(root / "annotations"), tmp_path / "ls")
     tasks = json.loads((tmp_path / "ls" / TASKS).read_text(encoding="utf-8"))
@@ -172,7 +191,7 @@ def _label_studio_export(tmp_path: Path, shift_utf16: bool = False) -> tuple[Pat
         task.update(
             id=number,
             annotations=[
-                {"id": 1, "result": [], "was_cancelled": False, "updated_at": "2024-12-01T09:00:00Z"},
+                {"id": 1, "result": [], "was_cancelled": True, "updated_at": "2024-12-01T09:00:00Z"},
                 {"id": 2, "result": result, "was_cancelled": False, "updated_at": "2024-12-02T09:00:00Z"},
                 {"id": 3, "result": [], "was_cancelled": True, "updated_at": "2024-12-03T09:00:00Z"},
             ],
@@ -184,7 +203,9 @@ def _label_studio_export(tmp_path: Path, shift_utf16: bool = False) -> tuple[Pat
 
 
 @pytest.mark.parametrize("shift_utf16", [False, True])
-def test_a_label_studio_export_is_read_from_the_latest_annotation(shift_utf16: bool, tmp_path: Path) -> None:
+def test_a_label_studio_export_is_read_from_its_submitted_annotation(
+    shift_utf16: bool, tmp_path: Path
+) -> None:
     root, path = _label_studio_export(tmp_path, shift_utf16)
     original, _ = validate(root / "annotations", root / "seeds")
     bundle = read_export(path)

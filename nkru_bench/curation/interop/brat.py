@@ -1,4 +1,5 @@
-"""brat standoff, which brat and INCEpTION read and write: ``<doc_id>.txt`` + ``<doc_id>.ann``.
+"""brat standoff, as brat reads and writes it: ``<doc_id>.txt`` + ``<doc_id>.ann``. (INCEpTION's
+brat import is experimental and drops the notes: INCEpTION has its own format, ``inception``.)
 
 The folder also holds ``annotation.conf`` and ``visual.conf`` (so that brat opens it as a
 collection) and ``kb.jsonl`` (the knowledge base, read-only there: edit it in ``annotations/``).
@@ -10,7 +11,9 @@ The mapping keeps every field of every annotation line, so export then import is
   ``value=… | source_id=… | claim_id=…`` (a key left out is null);
 - ``stance``: an event ``Stance`` whose trigger is the first evidence span and whose ``Evidence``
   arguments (``Evidence``, ``Evidence2``, … in order) are the further evidence spans; attributes
-  ``Target`` and ``Label``; note ``holder_id=…``;
+  ``Target`` and ``Label``; note ``holder_id=…``. Stance rows that cite the same span share one
+  trigger (or one ``Evidence`` span): one text-bound annotation per distinct type and span, as
+  brat's verifier asks;
 - a line's ``note``: ``note=…`` in the same note; ``"status": "unreviewed"``: the binary attribute
   ``Unreviewed`` (untick it once the annotation is checked).
 
@@ -32,6 +35,7 @@ from typing import Any
 from nkru_bench.common.errors import InputError, Problem
 from nkru_bench.common.jsonlines import dumps
 from nkru_bench.curation.interop.bundle import COLORS, UNREVIEWED, Bundle, Sheet, line_order, number_text
+from nkru_bench.curation.interop.writing import write_files
 from nkru_bench.gold.annotations import KB_FILE
 from nkru_bench.gold.records import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, UNITS
 
@@ -182,6 +186,7 @@ class _Writer:
     text: str
     lines: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    shared: dict[tuple[str, int, int], str] = field(default_factory=dict)
 
     def _id(self, kind: str) -> str:
         self.counts[kind] = self.counts.get(kind, 0) + 1
@@ -194,6 +199,13 @@ class _Writer:
         self.lines.append(f"{ident}\t{type_} {offsets}\t{' '.join(self.text[s:e] for s, e in pieces)}")
         return ident
 
+    def shared_span(self, type_: str, start: int, end: int) -> str:
+        """One text-bound annotation per distinct (type, span), for the stance rows that cite it."""
+        key = (type_, start, end)
+        if key not in self.shared:
+            self.shared[key] = self.span(type_, start, end)
+        return self.shared[key]
+
     def attribute(self, name: str, target: str, value: str | None = None) -> None:
         self.lines.append(f"{self._id('A')}\t{name} {target}" + ("" if value is None else f" {value}"))
 
@@ -205,8 +217,8 @@ class _Writer:
         layer = obj["layer"]
         if layer == "stance":
             spans = [(q["start"], q["end"]) for q in obj["evidence"]]
-            trigger = self.span(STANCE, *spans[0])
-            args = [self.span(EVIDENCE, *span) for span in spans[1:]]
+            trigger = self.shared_span(STANCE, *spans[0])
+            args = [self.shared_span(EVIDENCE, *span) for span in spans[1:]]
             roles = [f"{EVIDENCE}{'' if i == 1 else i}:{arg}" for i, arg in enumerate(args, start=1)]
             target = self._id("E")
             self.lines.append(f"{target}\t{' '.join([f'{STANCE}:{trigger}', *roles])}")
@@ -240,7 +252,6 @@ def export(bundle: Bundle, out_dir: Path) -> list[Path]:
     ]
     if problems:
         raise InputError(problems)
-    out_dir.mkdir(parents=True, exist_ok=True)
     files = {
         CONF: annotation_conf(),
         VISUAL: visual_conf(),
@@ -249,13 +260,4 @@ def export(bundle: Bundle, out_dir: Path) -> list[Path]:
     for sheet in bundle.sheets:
         files[f"{sheet.doc_id}.txt"] = sheet.text
         files[f"{sheet.doc_id}.ann"] = ann(sheet)
-    written = []
-    for name, content in files.items():
-        path = out_dir / name
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            handle.write(content)
-        written.append(path)
-    return written
-
-
-# --- import ---------------------------------------------------------------------------------------
+    return write_files(out_dir, files)

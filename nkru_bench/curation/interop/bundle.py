@@ -9,8 +9,8 @@ writing a bundle into an annotations folder and validating it gives the ``Gold``
 
 ``load_bundle`` reads an annotations folder (drafts allowed) or any built gold ``load_gold`` reads;
 ``check_line`` is the structural check every exporter and importer applies (layer, keys, value
-types, closed vocabularies, offsets inside the text and the quoted text); ``write_bundle`` writes
-the articles' annotation files (whole, canonical order) and adds the KB entries the folder lacks.
+types, closed vocabularies, offsets inside the text and the quoted text). Writing (a bundle into an
+annotations folder, a format's files into a folder) is ``writing``'s job.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from nkru_bench.common.errors import InputError, Problem
-from nkru_bench.common.jsonlines import read_jsonl
 from nkru_bench.gold.annotations import (
     DOCS_DIR,
     KB_FILE,
@@ -53,8 +52,12 @@ class Sheet:
 
 @dataclass(frozen=True)
 class Bundle:
+    """Articles and KB lines; ``kept`` lists the articles a tool returned no reviewed work for, as
+    (doc_id, why): an import leaves their annotation files exactly as they are."""
+
     sheets: tuple[Sheet, ...]
     kb: tuple[Line, ...]
+    kept: tuple[tuple[str, str], ...] = ()
 
 
 # --- the structural check of one annotation line --------------------------------------------------
@@ -283,61 +286,3 @@ def load_bundle(path: Path | None, seeds: Path | None = None, doc_ids: Sequence[
         message = f"unknown doc_id(s) {', '.join(unknown)}: the gold has {', '.join(sorted(known))}"
         raise InputError(Problem("--doc", None, None, message))
     return Bundle(tuple(s for s in bundle.sheets if s.doc_id in doc_ids), bundle.kb)
-
-
-# --- writing a bundle into an annotations folder ---------------------------------------------------
-
-
-def write_bundle(bundle: Bundle, annotations: Path, seeds: Path) -> list[Path]:
-    """Write each article's annotation file (replacing it) and append the KB entries the folder
-    lacks (existing KB lines are never changed). Checks everything first: the texts must be the
-    seeds' texts, every line must pass ``check_line``; on any problem nothing is written."""
-    from nkru_bench.curation.extending import append_jsonl
-    from nkru_bench.gold.annotations import write_jsonl
-
-    manifest, problems = read_manifest(seeds)
-    seeds_by_id = {seed.doc_id: seed for seed in manifest}
-    for sheet in bundle.sheets:
-        seed = seeds_by_id.get(sheet.doc_id)
-        if seed is None:
-            message = (
-                f"{sheet.doc_id!r} is not in {seeds / 'manifest.jsonl'}: add the article with add-doc first"
-            )
-            problems.append(Problem(sheet.source, None, "doc_id", message))
-            continue
-        text, seed_problems = check_seed(seed, seeds)
-        problems += seed_problems
-        if text is not None and text != sheet.text:
-            at = next((i for i, (a, b) in enumerate(zip(text, sheet.text, strict=False)) if a != b), None)
-            at = min(len(text), len(sheet.text)) if at is None else at
-            message = (
-                f"its text differs from the seed {seed.file} from character {at} on: offsets would break"
-            )
-            problems.append(Problem(sheet.source, None, "text", message))
-        for line in sheet.lines:
-            problems += check_line(line.obj, sheet.text, line.file, line.line)
-    kb_path = annotations / KB_FILE
-    existing, kb_problems = read_jsonl(kb_path) if kb_path.exists() else ([], [])
-    problems += kb_problems
-    if problems:
-        raise InputError(problems)
-    written = []
-    for sheet in bundle.sheets:
-        path = annotations / DOCS_DIR / f"{sheet.doc_id}.jsonl"
-        write_jsonl(
-            path, [canonical(line.obj) for line in sorted(sheet.lines, key=lambda li: line_order(li.obj))]
-        )
-        written.append(path)
-    have = {obj.get("entity_id") for _, obj in existing}
-    added = []
-    for line in bundle.kb:
-        if line.obj.get("entity_id") not in have:
-            have.add(line.obj.get("entity_id"))
-            added.append(line.obj)
-    if added or not kb_path.exists():
-        append_jsonl(kb_path, added)
-        written.append(kb_path)
-    return written
-
-
-# --- the formats ----------------------------------------------------------------------------------

@@ -16,11 +16,8 @@ becomes a region of the ``Text``: its label (``PER`` … ``PRO``, ``Figure``, ``
 - every region: ``note`` (text area) and ``review`` (a choice ``unreviewed``: the line's status;
   untick it once checked).
 
-Import reads a JSON export (a file, or every ``.json`` file of a folder): per task the most
-recently updated annotation that was not cancelled, else the prediction, so that tasks nobody
-opened come back as they went. Offsets are code points (what Label Studio stores since 1.4);
-offsets in UTF-16 code units, as older versions wrote around emoji, are recognised by the
-region's text and converted.
+Import (``labelstudio_import``) reads Label Studio's JSON export: per task its submitted annotation;
+a task nobody submitted leaves its article as it is.
 """
 
 from __future__ import annotations
@@ -33,6 +30,7 @@ from xml.sax.saxutils import quoteattr
 
 from nkru_bench.common.jsonlines import dumps
 from nkru_bench.curation.interop.bundle import COLORS, UNREVIEWED, Bundle, Sheet, line_order, number_text
+from nkru_bench.curation.interop.writing import write_files
 from nkru_bench.gold.annotations import KB_FILE
 from nkru_bench.gold.records import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, UNITS
 
@@ -181,15 +179,12 @@ def task(sheet: Sheet) -> dict[str, Any]:
 
 def export(bundle: Bundle, out_dir: Path) -> list[Path]:
     """Write ``tasks.json``, ``labeling_config.xml`` and ``kb.jsonl`` into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     files = {
         TASKS: json.dumps([task(sheet) for sheet in bundle.sheets], ensure_ascii=False, indent=1) + "\n",
         CONFIG: labeling_config(),
         KB_FILE: "".join(dumps(line.obj) + "\n" for line in bundle.kb),
     }
-    for name, content in files.items():
-        (out_dir / name).write_text(content, encoding="utf-8")
-    return [out_dir / name for name in files]
+    return write_files(out_dir, files)
 
 
 # --- import ---------------------------------------------------------------------------------------

@@ -1,4 +1,15 @@
-"""Label Studio's JSON export read back into annotation lines."""
+"""Label Studio's JSON export read back into annotation lines.
+
+Per task its submitted annotation is read, never its predictions (in an export they are ids; what
+was proposed is not what was reviewed). A task with no submitted annotation (never opened, only
+skipped or cancelled, only a draft) leaves its article's annotation file exactly as it is, and the
+import says so; several submitted annotations are refused unless one is marked as ground truth.
+Regions are grouped by their id (Label Studio gives a region drawn by hand a generated one);
+results with any ``origin`` are read, and a ``choices`` value may carry the region's ``text``.
+Nothing is written unless every task is understood. Offsets are code points (what Label Studio
+stores since 1.4); offsets in UTF-16 code units, as older versions wrote around emoji, are
+recognised by the region's text and converted.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +21,7 @@ from typing import Any
 from nkru_bench.common.errors import InputError, Problem
 from nkru_bench.common.jsonlines import read_jsonl
 from nkru_bench.curation.interop.bundle import Bundle, Sheet, check_line, number_value
-from nkru_bench.curation.interop.labelstudio import (
-    COMMON,
-    FIELDS,
-    LABEL,
-    LAYER_OF_LABEL,
-    MODEL_VERSION,
-    NULLABLE,
-)
+from nkru_bench.curation.interop.labelstudio import COMMON, FIELDS, LABEL, LAYER_OF_LABEL, NULLABLE
 from nkru_bench.gold.annotations import KB_FILE, Line
 
 
@@ -74,6 +78,9 @@ def _regions(task: _Task, result: Any, where: str) -> dict[str, dict[str, Any]]:
         return regions
     for n, item in enumerate(result):
         at = f"{where}[{n}]"
+        if isinstance(item, dict) and item.get("type") == "relation":
+            task.problem(at, "a relation, which the gold has no place for: delete it")
+            continue
         if not isinstance(item, dict) or not isinstance(item.get("value"), dict):
             task.problem(at, "must be an object with a value")
             continue
@@ -165,36 +172,66 @@ def _merge_stance(task: _Task, lines: list[tuple[str, dict[str, Any]]]) -> list[
     return merged
 
 
-def _chosen(task: _Task, raw: dict[str, Any]) -> tuple[Any, str]:
-    """The result list to import: the latest annotation not cancelled, else our prediction."""
-    annotations = [
-        (str(a.get("updated_at") or a.get("created_at") or ""), n, a)
-        for n, a in enumerate(raw.get("annotations") or [])
-        if isinstance(a, dict) and not a.get("was_cancelled")
-    ]
-    if annotations:
-        _, n, chosen = max(annotations, key=lambda item: item[:2])
-        return chosen.get("result"), f"annotations[{n}].result"
-    predictions = [(n, p) for n, p in enumerate(raw.get("predictions") or []) if isinstance(p, dict)]
-    ours = [(n, p) for n, p in predictions if p.get("model_version") == MODEL_VERSION] or predictions
-    if ours:
-        n, chosen = ours[0]
-        return chosen.get("result"), f"predictions[{n}].result"
-    return [], "result"
+def _submitted(task: _Task, raw: dict[str, Any]) -> tuple[dict[str, Any] | None, str, str]:
+    """The submitted annotation to import, its place in the task, and when there is none, why.
+
+    A task's ``predictions`` (in an export: the ids of the predictions) and an annotation's
+    ``prediction`` are what was proposed, never what was reviewed: they are not read. Cancelled
+    (skipped) annotations and unsubmitted drafts are not reviews either. Several submitted
+    annotations are refused unless exactly one of them is marked as ground truth.
+    """
+    annotations = raw.get("annotations", [])
+    if not isinstance(annotations, list):
+        task.problem("annotations", "must be a list of annotations (Label Studio's JSON export)")
+        return None, "", ""
+    submitted = []
+    for n, annotation in enumerate(annotations):
+        if not isinstance(annotation, dict):
+            task.problem(f"annotations[{n}]", "must be an annotation object")
+        elif annotation.get("was_cancelled") is not True:
+            submitted.append((n, annotation))
+    if not submitted:
+        skipped = len(annotations)
+        drafts = raw.get("drafts") if isinstance(raw.get("drafts"), list) else []
+        why = (
+            f"{skipped} skipped (cancelled) annotation(s), nothing submitted"
+            if skipped
+            else "no submitted annotation"
+        )
+        if drafts:
+            why += f"; {len(drafts)} unsubmitted draft(s) not read"
+        return None, "", why
+    if len(submitted) > 1:
+        chosen = [(n, a) for n, a in submitted if a.get("ground_truth") is True]
+        if len(chosen) != 1:
+            ids = ", ".join(str(a.get("id", f"[{n}]")) for n, a in submitted)
+            task.problem(
+                "annotations",
+                f"{len(submitted)} submitted annotations ({ids}): mark the one to import as ground truth "
+                "in Label Studio, or delete the others",
+            )
+            return None, "", ""
+        submitted = chosen
+    n, annotation = submitted[0]
+    return annotation, f"annotations[{n}].result", ""
 
 
-def read_task(raw: Any, index: int, file: str) -> tuple[Sheet | None, list[Problem]]:
-    """One exported task as a sheet of annotation lines, or its problems."""
+def read_task(raw: Any, index: int, file: str) -> tuple[Sheet | None, str, list[Problem]]:
+    """One exported task as a sheet of annotation lines; without a submitted annotation no sheet,
+    and why (the article stays as it is); and the task's problems."""
     data = raw.get("data") if isinstance(raw, dict) else None
     if (
         not isinstance(data, dict)
         or not isinstance(data.get("doc_id"), str)
         or not isinstance(data.get("text"), str)
     ):
-        return None, [Problem(file, None, f"[{index}].data", "needs the doc_id and text the export gave it")]
+        problem = Problem(file, None, f"[{index}].data", "needs the doc_id and text the export gave it")
+        return None, "", [problem]
     task = _Task(file, index, data["text"])
-    result, where = _chosen(task, raw)
-    regions = _regions(task, result, where)
+    annotation, where, why = _submitted(task, raw)
+    if annotation is None:
+        return None, why, task.problems
+    regions = _regions(task, annotation.get("result"), where)
     found = [(region["at"], obj) for region in regions.values() if (obj := _line(task, region)) is not None]
     lines = []
     for at, obj in _merge_stance(task, found):
@@ -203,7 +240,7 @@ def read_task(raw: Any, index: int, file: str) -> tuple[Sheet | None, list[Probl
         lines.append(Line(f"{file}[{index}]", len(lines) + 1, obj))
     lang = data.get("lang") if isinstance(data.get("lang"), str) else ""
     sheet = Sheet(data["doc_id"], lang, data.get("date"), task.text, tuple(lines), f"{file}[{index}]")
-    return sheet, task.problems
+    return sheet, "", task.problems
 
 
 def read_export(path: Path) -> Bundle:
@@ -214,6 +251,7 @@ def read_export(path: Path) -> Bundle:
         raise InputError(Problem(str(path), None, None, "has no .json export of Label Studio"))
     problems: list[Problem] = []
     sheets: list[Sheet] = []
+    kept: list[tuple[str, str]] = []
     first: dict[str, str] = {}
     for file in files:
         try:
@@ -227,22 +265,20 @@ def read_export(path: Path) -> Bundle:
             )
             continue
         for index, raw in enumerate(tasks):
-            sheet, found = read_task(raw, index, str(file))
+            sheet, why, found = read_task(raw, index, str(file))
             problems += found
+            doc_id = raw["data"]["doc_id"] if sheet is not None or why else None
+            if doc_id is None:
+                continue
+            if doc_id in first:
+                message = f"{doc_id} is also {first[doc_id]}"
+                problems.append(Problem(str(file), None, f"[{index}].data.doc_id", message))
+                continue
+            first[doc_id] = f"{file}[{index}]"
             if sheet is None:
-                continue
-            if sheet.doc_id in first:
-                problems.append(
-                    Problem(
-                        str(file),
-                        None,
-                        f"[{index}].data.doc_id",
-                        f"{sheet.doc_id} is also {first[sheet.doc_id]}",
-                    )
-                )
-                continue
-            first[sheet.doc_id] = sheet.source
-            sheets.append(sheet)
+                kept.append((doc_id, f"{file}[{index}]: {why}"))
+            else:
+                sheets.append(sheet)
     folder = path if path.is_dir() else path.parent
     kb: tuple[Line, ...] = ()
     if (folder / KB_FILE).is_file():
@@ -251,4 +287,4 @@ def read_export(path: Path) -> Bundle:
         kb = tuple(Line(str(folder / KB_FILE), n, obj) for n, obj in objects)
     if problems:
         raise InputError(problems)
-    return Bundle(tuple(sheets), kb)
+    return Bundle(tuple(sheets), kb, tuple(kept))
