@@ -14,6 +14,7 @@ import email.parser
 import json
 import os
 import re
+import shutil
 import site
 import subprocess
 import sys
@@ -152,6 +153,43 @@ def test_the_wheel_installs_the_console_script(venv: Path, tmp_path: Path) -> No
         check=False,
     )
     assert result.returncode == 0 and result.stdout.startswith("nkru-bench ")
+
+
+def test_the_installed_command_names_a_gold_extended_in_a_checkout(
+    venv: Path, checkout: Path, root: Path
+) -> None:
+    """``pip install .`` then extending the gold in the checkout: the installed command still scores the
+    gold it was installed with, says so, and warns that the checkout has built another."""
+    command = venv / "bin" / "nkru-bench"
+    env = {**os.environ, "HF_HOME": str(checkout.parent / "hf"), "PYTHONPATH": ""}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(command), *args], cwd=checkout, capture_output=True, text=True, env=env, check=False
+        )
+
+    shutil.copy(root / "pyproject.toml", checkout / "pyproject.toml")
+    article = checkout.parent / "clanek.txt"
+    article.write_text("Severní Korea poslala do Ruska až 12 000 vojáků.\n", encoding="utf-8")
+    assert run("add-doc", str(article), "--lang", "cs", "--date", "2024-11").returncode == 0
+    built = run("build")
+    assert built.returncode == 0, built.stderr
+    manifest = json.loads((checkout / "nkru_bench" / "data" / "manifest.json").read_text(encoding="utf-8"))
+    extended, documents = manifest["gold_revision"], manifest["totals"]["documents"]
+    rules = str(root / "examples" / "predictions" / "rules.jsonl")
+    shipped = run("score", rules, "--resamples", "0")
+    assert shipped.returncode == 0, shipped.stderr
+    (warning,) = shipped.stderr.splitlines()
+    assert f"revision {extended}, {documents} documents" in warning  # the checkout's gold, named
+    assert f"--gold {checkout}" in warning
+    header = next(line for line in shipped.stdout.splitlines() if line.startswith("gold "))
+    assert header.startswith("gold         shipped, revision ") and header.endswith(
+        f", {documents - 1} documents"
+    )
+    rules = str(root / "examples" / "predictions" / "rules.jsonl")
+    here = run("score", rules, "--resamples", "0", "--gold", ".", "--allow-missing")
+    assert here.returncode == 0 and here.stderr == "", here.stderr
+    assert f"gold         ., revision {extended}, {documents} documents" in here.stdout.splitlines()
 
 
 def test_twine_check_strict_passes(dist: Path) -> None:
