@@ -17,7 +17,7 @@ import pytest
 from nkru_bench.cli import build_parser, main
 from nkru_bench.gold.checkout import checkout_gold, gold_label, mismatch_warning
 from nkru_bench.gold.loading import load_gold, shipped_revision
-from nkru_bench.gold.paths import DATA_DIR, DATA_MANIFEST
+from nkru_bench.gold.paths import DATA_DIR, DATA_MANIFEST, data_root
 from nkru_bench.scoring.report import compare_table
 from nkru_bench.scoring.scorer import compare
 
@@ -30,7 +30,8 @@ def test_score_names_the_shipped_gold(tmp_path: Path, capsys: pytest.CaptureFixt
     out = tmp_path / "r.json"
     assert main(["score", str(RULES), "--resamples", "0", "--json", str(out)]) == 0
     documents = len(load_gold().documents)
-    line = f"gold         shipped, revision {shipped_revision()}, {documents} documents"
+    shipped = f"shipped ({data_root() / DATA_DIR})"
+    line = f"gold         {shipped}, revision {shipped_revision()}, {documents} documents"
     assert line in capsys.readouterr().out.splitlines()
     gold = json.loads(out.read_text(encoding="utf-8"))["gold"]
     assert gold == {"source": "shipped", "revision": shipped_revision(), "documents": documents}
@@ -81,7 +82,7 @@ def test_compare_shows_a_task_only_one_side_attempted() -> None:
     rows = {line.split()[0]: line for line in table.splitlines() if line.startswith(("entities.", "stance."))}
     assert rows["entities.strict.f1"].endswith("A only") and rows["stance.tuple.f1"].endswith("B only")
     assert not any(line.startswith("figures.") for line in table.splitlines())
-    assert "gold       shipped" in table
+    assert "gold       shipped (" in table
 
 
 def _checkout(tmp_path: Path, revision: str, documents: int) -> Path:

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from nkru_bench.gold.checkout import SHIPPED
+from nkru_bench.gold.paths import DATA_DIR, data_root
 from nkru_bench.scoring.bootstrap import CI_LEVEL
 from nkru_bench.scoring.metrics import BREAKDOWNS, MAIN_RATE, METRICS, MIN_DOCS
 
@@ -23,8 +25,12 @@ RELAXED_NOTE = (
 
 
 def gold_line(gold: dict[str, Any]) -> str:
-    """Which gold was scored: its source ("shipped" or a path), revision and document count."""
-    return f"{gold.get('source', 'shipped')}, revision {gold['revision']}, {gold['documents']} documents"
+    """Which gold was scored: its source (a path, or "shipped" with the folder it is read from: the
+    installed package's, or the checkout's for an editable install), revision and document count."""
+    source = gold.get("source", SHIPPED)
+    if source == SHIPPED:
+        source = f"{SHIPPED} ({data_root() / DATA_DIR})"
+    return f"{source}, revision {gold['revision']}, {gold['documents']} documents"
 
 
 # The leaderboard columns: (header, path of the rate, path of its interval).
