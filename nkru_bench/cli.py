@@ -18,6 +18,18 @@ from nkru_bench.common.files import write_atomically
 from nkru_bench.common.version import __version__
 
 Handler = Callable[[argparse.Namespace], int]
+README = "README.md in the checkout, or https://huggingface.co/datasets/nkru-bench/nkru_bench"
+
+
+class _DefaultsHelp(argparse.HelpFormatter):
+    """Help that ends each option's text with its default, when it has one worth showing."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if not action.option_strings or "%(default)" in text or default in (None, False, argparse.SUPPRESS):
+            return text
+        return f"{text} (default: %(default)s)"
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -77,11 +89,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _score_run(out: Path, gold: object, failed: bool, args: argparse.Namespace) -> int:
     """Score a run as ``score`` does; the documents the system failed on count as predicting nothing."""
+    from nkru_bench.gold.checkout import gold_label
     from nkru_bench.scoring.report import leaderboard, score_table
     from nkru_bench.scoring.scorer import score
 
-    result = score(out, gold, allow_missing=failed)
-    status = _emit_result(result.to_json(), args.json, False, score_table, lambda r: leaderboard([r]))
+    options = {"resamples": args.resamples, "seed": args.seed, "gold_source": gold_label(args.gold)}
+    result = score(out, gold, allow_missing=failed or args.allow_missing, **options)
+    status = _emit_result(result.to_json(), args.json, args.markdown, score_table, lambda r: leaderboard([r]))
     if args.report is not None:
         from nkru_bench.scoring.html.page import render_report
         from nkru_bench.scoring.predictions import read_predictions
@@ -111,6 +125,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     """Score one system (or compare two) and write the HTML error report."""
+    from nkru_bench.gold.checkout import gold_label
     from nkru_bench.scoring.html.page import render_comparison, render_report
     from nkru_bench.scoring.predictions import read_predictions
     from nkru_bench.scoring.scorer import compare, resolve_gold, score
@@ -118,10 +133,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
     gold = resolve_gold(args.gold)
     preds = [read_predictions(path) for path in (args.pred_a, args.pred_b) if path is not None]
     options = {"allow_missing": args.allow_missing, "resamples": args.resamples, "seed": args.seed}
+    options["gold_source"] = gold_label(args.gold)
     if len(preds) == 1:
-        html = render_report(score(preds[0], gold, **options), gold, preds[0])
+        result = score(preds[0], gold, **options)
+        _warn_if_the_checkout_differs(result.gold)
+        html = render_report(result, gold, preds[0])
     else:
-        html = render_comparison(compare(*preds, gold, **options), gold, *preds)
+        comparison = compare(*preds, gold, **options)
+        _warn_if_the_checkout_differs(comparison.a.gold)
+        html = render_comparison(comparison, gold, *preds)
     write_atomically(args.output, html)
     print(f"report: {args.output}")
     return 0
@@ -219,6 +239,7 @@ def _emit_result(
     """Write the JSON (``-``: stdout, instead of the table) and print the table or the Markdown."""
     import json
 
+    _warn_if_the_checkout_differs(obj["gold"])
     if json_out is not None and str(json_out) == "-":
         print(json.dumps(obj, indent=2, ensure_ascii=False))
         return 0
@@ -226,6 +247,18 @@ def _emit_result(
         write_atomically(json_out, json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
     print(md(obj) if markdown else table(obj), end="")
     return 0
+
+
+def _warn_if_the_checkout_differs(gold: dict) -> None:
+    """One line on stderr when the shipped gold was scored (no ``--gold``) inside a checkout that has
+    built another one: an installed package scores the gold it was installed with."""
+    from nkru_bench.gold.checkout import SHIPPED, mismatch_warning
+
+    if gold["source"] != SHIPPED:
+        return
+    warning = mismatch_warning(gold["source"], gold["revision"], gold["documents"], Path.cwd())
+    if warning:
+        print(warning, file=sys.stderr)
 
 
 def _count(text: str) -> int:
@@ -239,7 +272,8 @@ def _count(text: str) -> int:
 
 
 def _add_score_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--gold", type=Path, metavar="PATH", help="annotations, dataset folder or .parquet")
+    gold = "annotations, dataset folder or .parquet (default: the shipped gold)"
+    parser.add_argument("--gold", type=Path, metavar="PATH", help=gold)
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the JSON result to OUT ('-': stdout)")
     parser.add_argument("--markdown", action="store_true", help="print Markdown instead of the table")
     parser.add_argument("--allow-missing", action="store_true", help="absent documents predict nothing")
@@ -274,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nkru-bench",
         description="nkru_bench: validate and build the gold, run and score extraction systems.",
+        epilog=f"Every command and the result format are explained in the README: {README}",
     )
     parser.add_argument("--version", action="version", version=f"nkru-bench {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -298,13 +333,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a system over the documents, write its predictions, score them")
     p.add_argument("system", nargs="?", metavar="SYSTEM", help="a baseline (rules, spacy-cs) or module:attr")
     p.add_argument("--cmd", metavar="COMMAND", help="an external system speaking JSON Lines on stdin/stdout")
-    p.add_argument("-o", "--output", type=Path, metavar="PRED", help="predictions file (runs/NAME.jsonl)")
+    output = "predictions file (default: runs/NAME.jsonl)"
+    p.add_argument("-o", "--output", type=Path, metavar="PRED", help=output)
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the scores as JSON")
     p.add_argument("--resume", action="store_true", help="keep the documents already in PRED, run the rest")
     p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="per document; 0: none")
-    p.add_argument("--gold", type=Path, metavar="PATH", help="gold to run on and score against (shipped)")
+    gold = "gold to run on and score against (default: the shipped gold)"
+    p.add_argument("--gold", type=Path, metavar="PATH", help=gold)
     p.add_argument("--no-score", action="store_true", help="only write the predictions")
     p.add_argument("--report", type=Path, metavar="OUT.html", help="also write the HTML error report")
+    p.add_argument("--markdown", action="store_true", help="print Markdown instead of the table")
+    p.add_argument("--allow-missing", action="store_true", help="absent documents predict nothing")
+    p.add_argument("--resamples", type=_count, default=1000, metavar="N", help="bootstrap resamples")
+    p.add_argument("--seed", type=int, default=12345, metavar="N", help="bootstrap seed")
     p.set_defaults(handler=_cmd_run)
 
     p = sub.add_parser("score", help="score predictions (JSON Lines) against the gold")
@@ -370,6 +411,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the result as JSON")
     p.set_defaults(handler=_cmd_score_bsnlp)
 
+    for command in sub.choices.values():  # every command's help shows its options' defaults
+        command.formatter_class = _DefaultsHelp
     return parser
 
 

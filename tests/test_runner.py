@@ -239,7 +239,16 @@ def test_ctrl_c_keeps_what_was_written_and_resume_finishes(tmp_path: Path) -> No
     out = tmp_path / "pred.jsonl"
     command = script(tmp_path, {IDS[2]: "slow"})
     argv = [sys.executable, "-m", "nkru_bench", "run", "--cmd", command, "-o", str(out), "--no-score"]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    # A suite started in the background (``pytest &``) ignores SIGINT, and a child inherits that: give
+    # it the default disposition back, so that Python turns SIGINT into KeyboardInterrupt as at a terminal.
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and (not out.exists() or out.read_text().count("\n") < 2):
         time.sleep(0.05)

@@ -346,11 +346,17 @@ def test_compare_gold_with_a_worse_system() -> None:
     assert set(result["metrics"]) >= {"entities.strict.f1", "figures.value_unit.f1", "stance.label.macro_f1"}
 
 
-def test_compare_only_tasks_both_attempt() -> None:
-    result = compare(
-        _entities(("a", [(0, 11, "PER")]), ("b", [])),
-        [{"doc_id": "a", "stance": []}, {"doc_id": "b", "stance": []}],
-        GOLD,
-        resamples=10,
-    ).to_json()
-    assert result["metrics"] == {}
+def test_compare_keeps_a_task_only_one_side_attempted() -> None:
+    a = _entities(("a", [(0, 11, "PER")]), ("b", []))
+    b = [{"doc_id": "a", "stance": []}, {"doc_id": "b", "stance": []}]
+    result = compare(a, b, GOLD, resamples=10).to_json()
+    alone_a, alone_b = score(a, GOLD, resamples=10), score(b, GOLD, resamples=10)
+    tasks = {path.split(".")[0] for path in result["metrics"]}
+    assert tasks == {"entities", "stance"}  # figures: neither side attempted it
+    for path, m in result["metrics"].items():
+        side, alone = ("a", alone_a) if path.startswith("entities.") else ("b", alone_b)
+        other = "b" if side == "a" else "a"
+        assert m["only"] == side, path
+        assert m[side] == alone[path] and m[other] is None, path  # that side's own score, shown alone
+        assert m["difference"] is None and m["ci"] is None and m["p_value"] is None, path
+    assert result["metrics"]["entities.strict.f1"]["a"] is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nkru_bench.curation import release
 from nkru_bench.gold.paths import CONFIGS, parquet_path
 from nkru_bench.gold.records import Gold
 from nkru_bench.gold.revision import gold_revision
@@ -28,6 +29,12 @@ def counts(gold: Gold) -> dict[str, Any]:
     return {"documents": per_doc, "totals": {"documents": len(per_doc), **totals, "kb": len(gold.kb)}}
 
 
+def license_name(expression: str) -> str:
+    """The Hub's ``license_name`` (an id of lowercase letters, digits, dots and hyphens) for an SPDX
+    expression: ``MIT AND CC-BY-4.0`` -> ``mit-and-cc-by-4.0``."""
+    return "-".join(expression.lower().split())
+
+
 def card_header(gold: Gold, tables: dict[str, Any]) -> str:
     """The YAML header of README.md (the Hugging Face dataset card metadata)."""
     import yaml
@@ -37,12 +44,17 @@ def card_header(gold: Gold, tables: dict[str, Any]) -> str:
     meta: dict[str, Any] = {
         "pretty_name": "nkru_bench",
         "language": langs,
+        # the Hub knows no compound licence: "other", an id derived from the SPDX expression, the
+        # expression itself, and the file that explains it
         "license": "other",
-        "license_name": "annotations-cc-by-4.0-texts-third-party",
-        "license_link": "LICENSE.md",
+        "license_name": license_name(release.LICENSE),
+        "license_link": release.LICENSE_FILE,
+        "license_details": release.LICENSE,
+        # the texts were written by journalists and found online; the labels were made by AI annotators
+        "annotations_creators": ["machine-generated"],
+        "language_creators": ["found"],
         "multilinguality": "multilingual",
         "size_categories": ["n<1K"],
-        "source_datasets": ["original"],
         "task_categories": ["token-classification", "text-classification"],
         "task_ids": ["named-entity-recognition", "entity-linking-classification"],
         "tags": ["information-extraction", "stance-detection", "numeric-claims", "slavic", "news"],
@@ -122,10 +134,17 @@ def with_region(body: str, begin: str, end: str, content: str) -> str:
 
 
 AGREEMENT_BEGIN, AGREEMENT_END = "<!-- agreement:begin -->", "<!-- agreement:end -->"
+CITATION_BEGIN, CITATION_END = "<!-- citation:begin -->", "<!-- citation:end -->"
+
+
+def card_citation() -> str:
+    """The card's citation block: the same BibTeX as Croissant's ``citeAs``."""
+    return "```bibtex\n" + release.bibtex() + "\n```"
 
 
 def card_body(gold: Gold, body: str, agreement_table: str) -> str:
     body = with_region(body, STATS_BEGIN, STATS_END, card_stats(gold))
+    body = with_region(body, CITATION_BEGIN, CITATION_END, card_citation())
     return with_region(body, AGREEMENT_BEGIN, AGREEMENT_END, agreement_table)
 
 

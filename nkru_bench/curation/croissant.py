@@ -1,18 +1,23 @@
 """Croissant metadata (MLCommons Croissant 1.1, JSON-LD) for the built dataset: ``croissant.json``.
 
 ``croissant(gold, tables, digests)`` is pure: the gold records, one Arrow table per config (as
-``build.gold_tables`` makes them) and the sha256 of each config's Parquet file in; the JSON-LD
-object out. ``distribution`` lists the Parquet files (``nkru_bench/data/<config>/test.parquet``,
-relative to the checkout root, where ``croissant.json`` lives) with the sha256 of their bytes;
-``recordSet`` has one record set per config whose fields are derived from the Hugging Face
-features stored in each table's schema: strings are ``sc:Text``, int32 ``sc:Integer``, float64
-``sc:Float``, lists are ``isArray`` fields, structs have ``subField``s read with a ``jsonPath``,
-and the ``ner_tags`` class-label indices come with an enumeration record set (``tokens_tags``:
-index, name); the field does not ``references`` it, because mlcroissant 1.1 cannot join an array
-field. The ``@context`` is the Croissant 1.1 context as mlcroissant writes it, kept in
-``croissant_context.json``. mlcroissant reads every record set back from the local Parquet files,
-except ``default``'s ``stance`` field: a list inside a list (its ``evidence``), which its reader
-does not support; the ``stance`` config has the same rows one level up.
+``gold_tables`` makes them) and the sha256 of each config's Parquet file in; the JSON-LD object
+out. It lives beside the Parquet files, in ``nkru_bench/data/croissant.json``, so the wheel and the
+sdist ship it and every ``contentUrl`` (``<config>/test.parquet``) resolves from wherever the
+package is. ``distribution`` lists the Parquet files with the sha256 of their bytes; ``recordSet``
+has one record set per config whose fields are derived from the Hugging Face features stored in
+each table's schema, typed as the Hub's own Croissant types them (strings ``sc:Text``, int32
+``cr:Int32``, float64 ``cr:Float64``); lists are ``isArray`` fields, structs have ``subField``s
+read with a ``jsonPath``. Every record set has a ``split`` field that references the ``splits``
+record set (``cr:Split``: the one split, ``test``), read from the file's path as the Hub does. The
+``ner_tags`` class-label indices come with an enumeration record set (``tokens_tags``: index,
+name); the field does not ``references`` it, because mlcroissant 1.1 cannot join an array field.
+
+mlcroissant reads every record set, ``default`` included. Its reader cannot extract a list inside
+a list, so ``default``'s ``stance`` field describes holder, target and label and leaves out their
+``evidence`` spans, which the ``stance`` record set gives one level up (the tests check that the
+two agree). Descriptive metadata (licence, creator, publisher, date, citation, repository) comes
+from ``release``, as the dataset card's does.
 
 The sha256 of Parquet bytes depends on the pyarrow version that wrote them, so ``check`` never
 compares it to a fresh build: it recomputes the metadata from the gold and from the digests of
@@ -31,29 +36,38 @@ from typing import Any
 
 from nkru_bench.common.files import write_atomically
 from nkru_bench.common.version import __version__
+from nkru_bench.curation import release
+from nkru_bench.gold.paths import DATA_DIR
 from nkru_bench.gold.records import Gold
 
-FILE = "croissant.json"
-# where the dataset is published and under which licence its annotations are: set URL on publication
-URL = "https://huggingface.co/datasets/nkru_bench"
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-TEXTS = "Annotations CC BY 4.0; the article texts remain their publishers' property (LICENSE.md)."
+FILE = DATA_DIR / "croissant.json"  # relative to the checkout root (or site-packages)
+TEXTS = (
+    f"Licence {release.LICENSE}: the code MIT, the annotations and knowledge base CC BY 4.0; the article "
+    "texts remain their publishers' property and no licence over them is granted (LICENSE.md)."
+)
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 CONTEXT_FILE = Path(__file__).with_name("croissant_context.json")
 PARQUET = "application/x-parquet"
+SPLITS = "splits"
 _TYPES = {
     "string": "sc:Text",
-    "int32": "sc:Integer",
-    "int64": "sc:Integer",
-    "float64": "sc:Float",
+    "int32": "cr:Int32",
+    "int64": "cr:Int64",
+    "float64": "cr:Float64",
     "bool": "sc:Boolean",
 }
 DESCRIPTIONS = {
-    "default": "One row per article: the document fields with nested entities, figures and stance.",
+    "default": (
+        "One row per article: the document fields with nested entities, figures and stance. The stance "
+        "rows' evidence spans are in the stance record set (mlcroissant 1.1 reads no list inside a list)."
+    ),
     "entities": "One row per named-entity mention: type, base form (lemma) and cross-lingual KB id.",
     "figures": "One row per numeric figure: normalized value, unit, hedging qualifier, source, claim.",
     "stance": "One row per (article, holder, target): the holder's stance with its evidence spans.",
-    "kb": "The knowledge base: one row per entity, with its names in cs, pl and sl.",
+    "kb": (
+        "The knowledge base: one row per entity, with its names in cs, pl and sl. Published as a test "
+        "split like the other configs: it is the reference that entity_id values link to, not training data."
+    ),
     "tokens": "One row per sentence: tokens, IOB2 entity tags and token start offsets.",
 }
 
@@ -82,20 +96,24 @@ def _source(config: str, column: str, path: tuple[str, ...]) -> dict[str, Any]:
 
 def _field(
     config: str, feature: Any, ids: tuple[str, ...], column: str, path: tuple[str, ...]
-) -> dict[str, Any]:
-    """One Croissant field (with sub-fields) for a Hugging Face feature."""
+) -> dict[str, Any] | None:
+    """One Croissant field (with sub-fields) for a Hugging Face feature; ``None`` for a list inside a
+    list, which mlcroissant cannot read."""
     from datasets import ClassLabel, List, Value
 
     field: dict[str, Any] = {"@type": "cr:Field", "@id": "/".join((config, *ids)), "name": ids[-1]}
     if isinstance(feature, List):
+        if path:  # a list inside a list of structs
+            return None
         field.update(isArray=True, arrayShape="-1")
         feature = feature.feature
     if isinstance(feature, dict):
-        field["subField"] = [
+        subfields = [
             _field(config, sub, (*ids, name), column, (*path, name)) for name, sub in feature.items()
         ]
+        field["subField"] = [sub for sub in subfields if sub is not None]
     elif isinstance(feature, ClassLabel):
-        field["dataType"] = "sc:Integer"
+        field["dataType"] = "cr:Int64"
         field["description"] = (
             f"class label: the index of the tag in {', '.join(feature.names)} (tokens_tags)"
         )
@@ -106,6 +124,36 @@ def _field(
     else:
         raise TypeError(f"no Croissant type for {feature!r}")
     return field
+
+
+def _split_field(config: str) -> dict[str, Any]:
+    """The split of a row, read from its file's name, as the Hub's Croissant reads it."""
+    return {
+        "@type": "cr:Field",
+        "@id": f"{config}/split",
+        "name": "split",
+        "description": "The split of the row (the file it is read from).",
+        "dataType": "sc:Text",
+        "source": {
+            "fileObject": {"@id": f"{config}-parquet"},
+            "extract": {"fileProperty": "fullpath"},
+            "transform": {"regex": "^(?:.*/)?(test)\\.parquet$"},
+        },
+        "references": {"field": {"@id": f"{SPLITS}/name"}},
+    }
+
+
+def _splits_record_set() -> dict[str, Any]:
+    return {
+        "@type": "cr:RecordSet",
+        "@id": SPLITS,
+        "name": SPLITS,
+        "description": "The splits of every config: one, test (the benchmark has no training data).",
+        "dataType": "cr:Split",
+        "key": {"@id": f"{SPLITS}/name"},
+        "field": [{"@type": "cr:Field", "@id": f"{SPLITS}/name", "name": "name", "dataType": "sc:Text"}],
+        "data": [{f"{SPLITS}/name": "test"}],
+    }
 
 
 def _features(table: Any) -> Any:
@@ -123,18 +171,21 @@ def _tags_record_set(names: list[str]) -> dict[str, Any]:
         "dataType": "sc:Enumeration",
         "key": {"@id": "tokens_tags/index"},
         "field": [
-            {"@type": "cr:Field", "@id": "tokens_tags/index", "name": "index", "dataType": "sc:Integer"},
+            {"@type": "cr:Field", "@id": "tokens_tags/index", "name": "index", "dataType": "cr:Int64"},
             {"@type": "cr:Field", "@id": "tokens_tags/name", "name": "name", "dataType": "sc:Text"},
         ],
         "data": [{"tokens_tags/index": i, "tokens_tags/name": name} for i, name in enumerate(names)],
     }
 
 
+def _organization() -> dict[str, Any]:
+    return {"@type": "sc:Organization", "name": release.CREATOR, "url": release.URL}
+
+
 def croissant(gold: Gold, tables: Mapping[str, Any], digests: Mapping[str, str]) -> dict[str, Any]:
     """The Croissant JSON-LD of the dataset built from ``gold``; ``digests``: sha256 per config file."""
     from datasets import ClassLabel, List
 
-    from nkru_bench.gold.paths import parquet_path
     from nkru_bench.gold.revision import gold_revision
 
     langs = sorted({doc.lang for doc in gold.documents})
@@ -150,9 +201,12 @@ def croissant(gold: Gold, tables: Mapping[str, Any], digests: Mapping[str, str])
             f"and stance. Gold revision {gold_revision(gold)}; rows: {counts}; "
             f"content_digest {content_digest(tables)}. {TEXTS}"
         ),
-        "license": LICENSE,
-        "url": URL,
+        "license": release.LICENSE,
+        "url": release.URL,
         "version": __version__,
+        "datePublished": release.PUBLISHED,
+        "creator": _organization(),
+        "publisher": _organization(),
         "inLanguage": langs,
         "keywords": [
             "information extraction",
@@ -160,30 +214,31 @@ def croissant(gold: Gold, tables: Mapping[str, Any], digests: Mapping[str, str])
             "stance detection",
             "Slavic languages",
         ],
-        "citeAs": "nkru_bench: entities, figures and stance in Czech, Polish and Slovenian news (2024).",
+        "citeAs": release.bibtex(),
         "distribution": [
             {
                 "@type": "cr:FileObject",
                 "@id": f"{config}-parquet",
                 "name": f"{config}-parquet",
                 "description": f"The {config} config, split test.",
-                "contentUrl": parquet_path(config).as_posix(),
+                "contentUrl": f"{config}/test.parquet",
                 "encodingFormat": PARQUET,
                 "sha256": digests[config],
             }
             for config in tables
         ],
-        "recordSet": [],
+        "recordSet": [_splits_record_set()],
     }
     for config, table in tables.items():
         features = _features(table)
+        fields = [_field(config, feature, (name,), name, ()) for name, feature in features.items()]
         metadata["recordSet"].append(
             {
                 "@type": "cr:RecordSet",
                 "@id": config,
                 "name": config,
                 "description": DESCRIPTIONS.get(config, f"The {config} config."),
-                "field": [_field(config, feature, (name,), name, ()) for name, feature in features.items()],
+                "field": [*(field for field in fields if field is not None), _split_field(config)],
             }
         )
         for feature in features.values():

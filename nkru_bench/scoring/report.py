@@ -10,11 +10,29 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from nkru_bench.gold.checkout import SHIPPED
+from nkru_bench.gold.paths import DATA_DIR, data_root
 from nkru_bench.scoring.bootstrap import CI_LEVEL
 from nkru_bench.scoring.metrics import BREAKDOWNS, MAIN_RATE, METRICS, MIN_DOCS
 
 UNDERPOWERED = "*"
 NOTE = f"{UNDERPOWERED} underpowered: fewer than {MIN_DOCS} documents"
+RELAXED_NOTE = (
+    "relaxed (BSNLP, per document): gold = distinct entity ids, found = those with a mention predicted with\n"
+    "  its exact span and type (R = found/gold); predicted = distinct (text, type) pairs, correct = those\n"
+    "  with such an exact match (P = correct/predicted)"
+)
+
+
+def gold_line(gold: dict[str, Any]) -> str:
+    """Which gold was scored: its source (a path, or "shipped" with the folder it is read from: the
+    installed package's, or the checkout's for an editable install), revision and document count."""
+    source = gold.get("source", SHIPPED)
+    if source == SHIPPED:
+        source = f"{SHIPPED} ({data_root() / DATA_DIR})"
+    return f"{source}, revision {gold['revision']}, {gold['documents']} documents"
+
+
 # The leaderboard columns: (header, path of the rate, path of its interval).
 LEADERBOARD = (
     ("entities strict F1", "entities.strict.f1", "entities.strict.ci"),
@@ -107,6 +125,7 @@ def score_table(result: dict[str, Any]) -> str:
     docs = result["documents"]
     head = [
         f"predictions  {result['predictions']}",
+        f"gold         {gold_line(result['gold'])}",
         f"signature    {result['signature']}",
         f"documents    {docs['scored']}{f' {UNDERPOWERED}' if docs['underpowered'] else ''}",
     ]
@@ -124,6 +143,8 @@ def score_table(result: dict[str, Any]) -> str:
         breakdown, _, metrics = BREAKDOWNS[task]
         lines += _slices(f"{task} {breakdown.replace('_', ' ')}", obj[breakdown], metrics)
     lines += ["", NOTE]
+    if "entities" in result["tasks"]["attempted"]:
+        lines.append(RELAXED_NOTE)
     return "\n".join(lines) + "\n"
 
 
@@ -153,6 +174,7 @@ def compare_table(comparison: dict[str, Any]) -> str:
     lines = [
         f"A          {comparison['a']['predictions']}",
         f"B          {comparison['b']['predictions']}",
+        f"gold       {gold_line(comparison['gold'])}",
         f"signature  {comparison['signature']}",
         f"documents  {docs['scored']}{f' {UNDERPOWERED}' if docs['underpowered'] else ''}",
         "",
@@ -160,8 +182,12 @@ def compare_table(comparison: dict[str, Any]) -> str:
     rows = [["metric", "A", "B", "A-B", f"{CI_LEVEL}% CI of A-B", "p"]]
     for path, m in comparison["metrics"].items():
         p = "-" if m["p_value"] is None else f"{m['p_value']:.3f}"
+        if "only" in m:
+            p = f"{m['only'].upper()} only"
         rows.append([path, _num(m["a"]), _num(m["b"]), _num(m["difference"], True), _ci(m["ci"], True), p])
     lines += _columns(rows)
+    if any("only" in m for m in comparison["metrics"].values()):
+        lines += ["", "A only / B only: a task the other system did not attempt (no difference is computed)"]
     if docs["underpowered"]:
         lines += ["", NOTE]
     return "\n".join(lines) + "\n"
@@ -173,6 +199,8 @@ def compare_markdown(comparison: dict[str, Any]) -> str:
     lines = [f"| metric | {a} (A) | {b} (B) | A-B | {CI_LEVEL}% CI | p |", "|---|---:|---:|---:|---:|---:|"]
     for path, m in comparison["metrics"].items():
         p = "-" if m["p_value"] is None else f"{m['p_value']:.3f}"
+        if "only" in m:
+            p = f"{m['only'].upper()} only"
         cells = [path, _num(m["a"]), _num(m["b"]), _num(m["difference"], True), _ci(m["ci"], True), p]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", f"`{comparison['signature']}`"]

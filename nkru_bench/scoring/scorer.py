@@ -22,6 +22,7 @@ from typing import Any
 
 from nkru_bench.common.errors import InputError, Problem
 from nkru_bench.common.version import __version__
+from nkru_bench.gold.checkout import SHIPPED, gold_label
 from nkru_bench.gold.records import Gold
 from nkru_bench.gold.schema import record_batches
 from nkru_bench.scoring.bootstrap import CI_LEVEL, paired_test, resample_weights
@@ -79,10 +80,20 @@ class Result:
     attempted: tuple[str, ...]
     missing: tuple[str, ...]
     tables: dict[str, CountTable] = field(compare=False)  # of each attempted task
+    gold_source: str = SHIPPED  # which gold: "shipped" or the path it was read from
 
     @property
     def signature(self) -> str:
         return self.settings.signature
+
+    @property
+    def gold(self) -> dict[str, Any]:
+        """Which gold was scored: its source ("shipped" or a path), revision and document count."""
+        return {
+            "source": self.gold_source,
+            "revision": self.settings.gold_revision,
+            "documents": self.settings.documents,
+        }
 
     def table(self, task: str) -> CountTable:
         """The task's per-document counts as named integers."""
@@ -98,7 +109,7 @@ class Result:
         out: dict[str, Any] = {
             "signature": self.signature,
             "predictions": self.predictions,
-            "gold": {"revision": self.settings.gold_revision, "documents": self.settings.documents},
+            "gold": self.gold,
             "documents": {"scored": n_docs, "missing": list(self.missing), "underpowered": n_docs < MIN_DOCS},
             "settings": {
                 "allow_missing": self.settings.allow_missing,
@@ -206,10 +217,12 @@ def score(
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
     name: str | None = None,
+    gold_source: str | None = None,
 ) -> Result:
     """Score predictions (a JSONL path, a list of dicts or ``Prediction``s, a ``datasets.Dataset``)
     against the gold (default: the shipped gold; or ``Gold`` records, or any path ``load_gold``
-    reads). Bad input raises ``InputError`` naming every problem's file, line and field."""
+    reads). Bad input raises ``InputError`` naming every problem's file, line and field.
+    ``gold_source`` names the gold in the result (default: "shipped" or the path given)."""
     if resamples < 0:
         raise ValueError("resamples must be >= 0")
     table, found = read_and_check(predictions, gold, allow_missing=allow_missing, name=name)
@@ -218,7 +231,8 @@ def score(
         for task in found.attempted
     }
     settings = Settings(table.revision, len(table.doc_ids), allow_missing, resamples, seed)
-    return Result(found.source, settings, found.attempted, found.missing, tables)
+    source = gold_source or gold_label(gold)
+    return Result(found.source, settings, found.attempted, found.missing, tables, source)
 
 
 @dataclass(frozen=True)
@@ -236,7 +250,17 @@ class Comparison:
     def _json(self) -> dict[str, Any]:
         a_values, b_values = dict(self.a.headline()), dict(self.b.headline())
         metrics: dict[str, Any] = {}
-        for path in (p for p in a_values if p in b_values):
+        # every headline metric of a task either side attempted, in task order; one only one side
+        # attempted keeps that side's value, with no difference, interval or p-value
+        paths = [*a_values, *(p for p in b_values if p not in a_values)]
+        for path in sorted(paths, key=lambda p: TASKS.index(p.split(".", 1)[0])):
+            if path not in b_values or path not in a_values:
+                a = self.a[path] if path in a_values else None
+                b = self.b[path] if path in b_values else None
+                only = "a" if path in a_values else "b"
+                none = {"difference": None, "ci": None, "p_value": None}
+                metrics[path] = {"a": a, "b": b, **none, "only": only}
+                continue
             a, b = self.a[path], self.b[path]
             ci, p_value = (
                 paired_test(a_values[path], b_values[path]) if self.a.settings.resamples else (None, None)
@@ -246,6 +270,7 @@ class Comparison:
         n_docs = self.a.settings.documents
         return {
             "signature": self.signature,
+            "gold": self.a.gold,
             "a": {"predictions": self.a.predictions, "attempted": list(self.a.attempted)},
             "b": {"predictions": self.b.predictions, "attempted": list(self.b.attempted)},
             "documents": {"scored": n_docs, "underpowered": n_docs < MIN_DOCS},
@@ -264,9 +289,11 @@ def compare(
     allow_missing: bool = False,
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
+    gold_source: str | None = None,
 ) -> Comparison:
     """Score two systems on the same gold and compare every headline metric they both attempt:
     the difference A - B, its interval and a p-value from a paired bootstrap over documents."""
+    source = gold_source or gold_label(gold)
     gold = resolve_gold_table(gold)
-    options = {"allow_missing": allow_missing, "resamples": resamples, "seed": seed}
+    options = {"allow_missing": allow_missing, "resamples": resamples, "seed": seed, "gold_source": source}
     return Comparison(score(a, gold, **options), score(b, gold, **options))
