@@ -59,7 +59,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.report is not None and args.no_score:
         print("error: --report needs the scores: drop --no-score", file=sys.stderr)
         return 2
-    name, extractor = resolve_system(args.system, args.cmd)
+    name, extractor = resolve_system(args.system, args.cmd, args.labels)
     gold = load_gold(args.gold)
     out = args.output or Path("runs") / f"{name}.jsonl"
     documents = [document_dict(doc) for doc in gold.documents]
@@ -301,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", type=Path, metavar="PATH", help="gold to run on and score against (shipped)")
     p.add_argument("--no-score", action="store_true", help="only write the predictions")
     p.add_argument("--report", type=Path, metavar="OUT.html", help="also write the HTML error report")
+    p.add_argument("--labels", metavar="MAP", help="label mapping for hf:/spacy:/iob2: systems, e.g. MISC=PRO,NORP=O")
     p.set_defaults(handler=_cmd_run)
 
     p = sub.add_parser("score", help="score predictions (JSON Lines) against the gold")
