@@ -13,8 +13,8 @@ packages' data, never the gold, the seeds or the annotations (a test watches eve
 - **figures**: ``find_numbers`` (the project's number normalizer) and spelled-out numbers it parses;
   years (four digits, 1800-2100), ordinals ("1. listopadu") and clock times are skipped. The unit is
   the first unit word among the three words after the number (or inside it: "99 proc."; an
-  abbreviation with a period matches the unit words it begins), else the number is no figure
-  (multipliers are ``times``); durations are no figures. The qualifier is the hedge phrase right
+  abbreviation with a period matches the unit words it begins), else the number is no figure;
+  multipliers ("třikrát") are ``times``; durations are no figures. The qualifier is the hedge phrase right
   before the number; a bare magnitude ("tisíce") is ``vague``. No source (not attempted).
 - **stance**: not attempted.
 """
@@ -191,8 +191,10 @@ class LexiconExtractor:
     def figures(self, text: str, words: list[Word], lang: str) -> list[PredFigure]:
         index_of_start = {w.start: i for i, w in enumerate(words)}
         index_after = {w.end: i + 1 for i, w in enumerate(words)}
-        candidates = [(n.start, n.end, n.value, n.text) for n in find_numbers(text)]
-        candidates += self._spelled(words)
+        numerals = find_numbers(text)  # digits (with a magnitude word) and multipliers ("třikrát")
+        taken = {i for n in numerals for i in range(n.start, n.end)}
+        candidates = [(n.start, n.end, n.value, n.text) for n in numerals]
+        candidates += [c for c in self._spelled(words) if not taken & set(range(c[0], c[1]))]
         figures = []
         for start, end, value, surface in sorted(candidates):
             if (
@@ -202,12 +204,12 @@ class LexiconExtractor:
             ):
                 continue
             first, after = index_of_start[start], index_after[end]
-            unit = self._unit(
-                words, first, after, lang, multiplier=not any(c.isdigit() for c in surface) and value < 1000
-            )
+            spelled = not any(c.isdigit() for c in surface)
+            multiplier = spelled and (start, end) in {(n.start, n.end) for n in numerals}
+            unit = "times" if multiplier else self._unit(words, first, after, lang)
             if unit is None:
                 continue
-            bare = not any(c.isdigit() for c in surface) and value >= 1000
+            bare = spelled and value >= 1000
             qualifier = "vague" if bare else self.hedges[lang].match_ending_at(words, first) or "exact"
             figures.append(PredFigure(value=value, unit=unit, qualifier=qualifier, start=start, end=end))
         return figures
@@ -241,7 +243,7 @@ class LexiconExtractor:
             return True
         return text[end : end + 1] == ":" or text[max(start - 1, 0) : start] == ":"
 
-    def _unit(self, words: list[Word], first: int, after: int, lang: str, multiplier: bool) -> str | None:
+    def _unit(self, words: list[Word], first: int, after: int, lang: str) -> str | None:
         inside = words[first + 1 : after]
         for i in range(len(inside)):
             unit = self._unit_word(inside, i, lang)
@@ -254,7 +256,7 @@ class LexiconExtractor:
             unit = self._unit_word(window, i, lang)
             if unit is not None:
                 return None if unit == _DURATION else unit
-        return "times" if multiplier else None
+        return None
 
     def _unit_word(self, words: list[Word], i: int, lang: str) -> str | None:
         hit = self.units[lang].match_at(words, i)
