@@ -301,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", type=Path, metavar="PATH", help="gold to run on and score against (shipped)")
     p.add_argument("--no-score", action="store_true", help="only write the predictions")
     p.add_argument("--report", type=Path, metavar="OUT.html", help="also write the HTML error report")
-    p.add_argument("--labels", metavar="MAP", help="label mapping for hf:/spacy:/iob2: systems, e.g. MISC=PRO,NORP=O")
+    p.add_argument("--labels", metavar="MAP", help="hf:/spacy:/iob2: label mapping, e.g. MISC=PRO,NORP=O")
     p.set_defaults(handler=_cmd_run)
 
     p = sub.add_parser("score", help="score predictions (JSON Lines) against the gold")

@@ -5,8 +5,10 @@ adapters run end to end in ``tests/heavy`` (``tox -e adapters``)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +176,15 @@ def test_a_missing_extra_is_one_line(system: str, extra: str, monkeypatch: pytes
 
 def test_adapters_are_known_by_prefix_only() -> None:
     assert make("rules") is None and make("my_module:extract") is None
+
+
+def test_the_readme_iob2_example_runs_and_gives_the_gold_back(rows: list[dict], root: Path) -> None:
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"In Python \(`my_tagger`.*?```python\n(.*?)```", readme, re.DOTALL)
+    assert block is not None, "README.md: the iob2 example is gone"
+    code = textwrap.dedent(block.group(1))
+    assert len(code.strip().splitlines()) == 5
+    gold_tags = {tuple(row["tokens"]): row["ner_tags"] for row in rows}  # a "tagger" that knows the gold
+    scope: dict[str, Any] = {"my_tagger": lambda tokens: gold_tags[tuple(tokens)]}
+    exec(compile(code, "README.md", "exec"), scope)
+    assert scope["result"]["entities.strict.f1"] == 1.0

@@ -6,6 +6,7 @@ data, is tested in ``test_baselines.py`` (the audit hook)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -126,6 +127,8 @@ def test_the_gazetteer_is_the_packages_data() -> None:
     assert all(ID_SCHEME.fullmatch(n.entity_id) for n in names)
     assert {n.source for n in names} == {"cldr-territory", "cldr-city", "pycountry", "pycountry-subdivision"}
     assert len(names) > 3000
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"{len(names):,} names in the three languages" in readme
 
 
 def test_the_hand_written_words_map_onto_the_closed_vocabularies() -> None:
