@@ -5,7 +5,10 @@ data, is tested in ``test_baselines.py`` (the audit hook)."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +146,15 @@ def test_the_hand_written_words_map_onto_the_closed_vocabularies() -> None:
 def test_a_document_in_another_language_gets_empty_lists(lexicon: LexiconExtractor) -> None:
     prediction: Any = lexicon({"doc_id": "t", "lang": "de", "text": "Berlin, 5 Soldaten."})
     assert prediction.entities == () and prediction.figures == ()
+
+
+def test_nkru_bench_run_lexicon_scores_entities_and_figures_with_intervals(tmp_path: Path) -> None:
+    out, scores = tmp_path / "lexicon.jsonl", tmp_path / "scores.json"
+    command = [sys.executable, "-m", "nkru_bench", "run", "lexicon", "-o", str(out), "--json", str(scores)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(scores.read_text(encoding="utf-8"))
+    for metric in (result["entities"]["strict"], result["figures"]["value_unit"]):
+        low, high = metric["ci"]
+        assert 0 < low <= metric["f1"] <= high <= 1
+    assert re.search(r"^entities .*95% CI", done.stdout, re.MULTILINE)

@@ -31,6 +31,8 @@ def load_pipeline(model: str) -> Any:
         import transformers
     except ImportError:
         raise ImportError(f"hf: systems need transformers and torch: {EXTRA}") from None
+    transformers.logging.set_verbosity_error()  # the run's own progress is on stderr
+    transformers.logging.disable_progress_bar()
     try:
         tokenizer = transformers.AutoTokenizer.from_pretrained(model)
         limit = tokenizer.model_max_length
