@@ -11,8 +11,8 @@ packages' data, never the gold, the seeds or the annotations (a test watches eve
   name word only matches a capitalized word; the longest name wins. The lemma is the name's base
   form from the package, the id its English CLDR name in the registry's form.
 - **figures**: ``find_numbers`` (the project's number normalizer) and spelled-out numbers it parses;
-  years (four digits, 1800-2100), ordinals ("1. listopadu") and clock times are skipped. The unit is
-  the first unit word among the three words after the number (or inside it: "99 proc."; an
+  years (four digits, 1800-2100), ordinals ("1. ledna") and clock times are skipped. The unit is
+  the first unit word among the three words after the number (or inside it: "5 proc."; an
   abbreviation with a period matches the unit words it begins), else the number is no figure;
   multipliers ("třikrát") are ``times``; durations are no figures. The qualifier is the hedge phrase right
   before the number; a bare magnitude ("tisíce") is ``vague``. No source (not attempted).
@@ -235,7 +235,7 @@ class LexiconExtractor:
 
     @staticmethod
     def _not_a_quantity(text: str, start: int, end: int, surface: str) -> bool:
-        """A year ("2024"), an ordinal or a date ("1. listopadu"), or a clock time ("12:30")."""
+        """A year ("2024"), an ordinal or a date ("1. ledna"), or a clock time ("12:30")."""
         if _YEAR.fullmatch(surface) and 1800 <= int(surface) <= 2100:
             return True
         after = text[end : end + 3]
