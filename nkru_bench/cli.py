@@ -292,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_build)
 
     p = sub.add_parser("run", help="run a system over the documents, write its predictions, score them")
-    p.add_argument("system", nargs="?", metavar="SYSTEM", help="a baseline (rules, spacy-cs) or module:attr")
+    p.add_argument("system", nargs="?", metavar="SYSTEM", help="a baseline, module:attr, iob2:, hf:, spacy:")
     p.add_argument("--cmd", metavar="COMMAND", help="an external system speaking JSON Lines on stdin/stdout")
     p.add_argument("-o", "--output", type=Path, metavar="PRED", help="predictions file (runs/NAME.jsonl)")
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the scores as JSON")
