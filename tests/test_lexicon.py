@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 from babel import Locale
 
+from nkru_bench.common.errors import InputError
 from nkru_bench.gold.records import QUALIFIERS, UNITS
 from nkru_bench.systems.baselines import gazetteer, lexicon_words
 from nkru_bench.systems.baselines.lexicon import LexiconExtractor
+from nkru_bench.systems.resolve import resolve_system
 
 ID_SCHEME = re.compile(r"(ORG|LOC|GPE)-[A-Z0-9][A-Za-z0-9]*(-[A-Za-z0-9]+)*")
 
@@ -158,3 +160,12 @@ def test_nkru_bench_run_lexicon_scores_entities_and_figures_with_intervals(tmp_p
         low, high = metric["ci"]
         assert 0 < low <= metric["f1"] <= high <= 1
     assert re.search(r"^entities .*95% CI", done.stdout, re.MULTILINE)
+
+
+@pytest.mark.parametrize("module", ["simplemma", "babel"])
+def test_without_its_extra_it_is_one_line(module: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # import fails as when the package is absent
+    with pytest.raises(InputError) as caught:
+        resolve_system("lexicon")
+    needs = "the lexicon baseline needs babel, pycountry and simplemma: pip install 'nkru-bench[lexicon]'"
+    assert str(caught.value) == f"lexicon: {needs}"
