@@ -152,6 +152,8 @@ def test_tags_that_do_not_fit_the_tokens_are_refused() -> None:
     text = "Ahoj Praho"
     by_label = entities_from_tags(text, [["O", "B-GPE"]], LabelMap({"GPE": "LOC"}))
     assert [(text[e.start : e.end], e.type) for e in by_label] == [("Praho", "LOC")]
+    by_id = entities_from_tags(text, [[TAGS.index("O"), TAGS.index("B-LOC")]])  # the config's ClassLabel ids
+    assert [(text[e.start : e.end], e.type) for e in by_id] == [("Praho", "LOC")]
 
 
 def test_the_label_table_and_labels_mapping() -> None:
