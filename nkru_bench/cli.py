@@ -71,7 +71,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.report is not None and args.no_score:
         print("error: --report needs the scores: drop --no-score", file=sys.stderr)
         return 2
-    name, extractor = resolve_system(args.system, args.cmd)
+    name, extractor = resolve_system(args.system, args.cmd, args.labels)
     gold = load_gold(args.gold)
     out = args.output or Path("runs") / f"{name}.jsonl"
     documents = [document_dict(doc) for doc in gold.documents]
@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_build)
 
     p = sub.add_parser("run", help="run a system over the documents, write its predictions, score them")
-    p.add_argument("system", nargs="?", metavar="SYSTEM", help="a baseline (rules, spacy-cs) or module:attr")
+    p.add_argument("system", nargs="?", metavar="SYSTEM", help="a baseline, module:attr, iob2:, hf:, spacy:")
     p.add_argument("--cmd", metavar="COMMAND", help="an external system speaking JSON Lines on stdin/stdout")
     output = "predictions file (default: runs/NAME.jsonl)"
     p.add_argument("-o", "--output", type=Path, metavar="PRED", help=output)
@@ -346,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-missing", action="store_true", help="absent documents predict nothing")
     p.add_argument("--resamples", type=_count, default=1000, metavar="N", help="bootstrap resamples")
     p.add_argument("--seed", type=int, default=12345, metavar="N", help="bootstrap seed")
+    p.add_argument("--labels", metavar="MAP", help="hf:/spacy:/iob2: label mapping, e.g. MISC=PRO,NORP=O")
     p.set_defaults(handler=_cmd_run)
 
     p = sub.add_parser("score", help="score predictions (JSON Lines) against the gold")

@@ -18,7 +18,7 @@ import pytest
 from nkru_bench.gold.loading import load_gold
 from nkru_bench.gold.numbers import parse_number
 from nkru_bench.scoring.predictions import Prediction
-from nkru_bench.systems.baselines import BASELINES, leaderboard
+from nkru_bench.systems.baselines import BASELINES, HELD_OUT, leaderboard
 from nkru_bench.systems.baselines.rules import LEXICON, RulesExtractor
 from nkru_bench.systems.baselines.spacy_cs import SpacyCsExtractor
 from nkru_bench.systems.protocol import document_dict
@@ -161,10 +161,27 @@ def test_the_rules_lexicon_ids_follow_the_documented_scheme() -> None:
         assert set(entry["forms"]) == {"cs", "pl", "sl"}, entry["id"]
 
 
-def test_the_rules_baseline_never_opens_the_gold(tmp_path: Path) -> None:
-    """Run it in a fresh interpreter with an audit hook that records every file opened."""
+PACKAGE_DATA = {
+    # what each baseline must be seen reading: its own lexicon, or the packages' data it is built from
+    "rules": [r"/rules_lexicon\.json$"],
+    "lexicon": [
+        *(rf"/babel/locale-data/{lang}\.dat$" for lang in ("cs", "pl", "sl", "en")),
+        *(rf"/pycountry/locales/{lang}/LC_MESSAGES/iso3166-[12]\.mo$" for lang in ("cs", "pl", "sl")),
+        r"/pycountry/databases/iso3166-1\.json$",
+        *(rf"/simplemma/strategies/dictionaries/data/{lang}\.plzma$" for lang in ("cs", "pl", "sl")),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "spec"), [("rules", "rules:RulesExtractor"), ("lexicon", "lexicon:LexiconExtractor")]
+)
+def test_a_baseline_never_opens_the_gold(name: str, spec: str) -> None:
+    """Run it in a fresh interpreter with an audit hook that records every file opened: it reads the
+    documents it is given and its own data, never the gold, the seeds or the annotations."""
+    module, attr = spec.split(":")
     probe = textwrap.dedent(
-        """
+        f"""
         import json, sys
         opened = []
         sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == "open" else None)
@@ -172,16 +189,19 @@ def test_the_rules_baseline_never_opens_the_gold(tmp_path: Path) -> None:
         from nkru_bench.systems.resolve import documents_from_seeds
         docs = documents_from_seeds(Path(sys.argv[1]) / "seeds")
         start = len(opened)
-        from nkru_bench.systems.baselines.rules import RulesExtractor
-        extract = RulesExtractor()
+        from nkru_bench.systems.baselines.{module} import {attr}
+        extract = {attr}()
         predictions = [extract(doc) for doc in docs]
-        print(json.dumps({"opened": opened[start:], "modules": sorted(sys.modules)}))
+        assert all(p.entities for p in predictions)
+        print(json.dumps({{"opened": opened[start:], "modules": sorted(sys.modules)}}))
         """
     )
     out = subprocess.run([sys.executable, "-c", probe, str(ROOT)], capture_output=True, text=True, check=True)
     seen = json.loads(out.stdout)
-    assert any(Path(p).name == "rules_lexicon.json" for p in seen["opened"])
-    gold = [p for p in seen["opened"] if re.search(r"annotations|nkru_bench/data|\.parquet$|kb\.jsonl$", p)]
+    opened = [p.replace("\\", "/") for p in seen["opened"]]
+    for pattern in PACKAGE_DATA[name]:
+        assert any(re.search(pattern, p) for p in opened), f"{name} did not read {pattern}"
+    gold = [p for p in opened if re.search(r"annotations|seeds|nkru_bench/data|\.parquet$|kb\.jsonl$", p)]
     assert gold == []
     assert not {"nkru_bench.gold.loading", "nkru_bench.gold.annotations", "nkru_bench.gold.validation"} & set(
         seen["modules"]
@@ -219,16 +239,18 @@ def test_spacy_cs_maps_labels_and_lemmas_and_predicts_nothing_outside_czech() ->
 
 
 def test_every_baseline_is_registered_by_module_attr() -> None:
-    assert set(BASELINES) == {"rules", "spacy-cs"}
+    assert set(BASELINES) == {"rules", "spacy-cs", "lexicon"}
+    assert {"lexicon", "spacy-cs"} == HELD_OUT  # rules was written with the test articles in view
     assert all(":" in spec for spec in BASELINES.values())
 
 
-def test_the_stored_rules_predictions_are_a_fresh_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["rules", "lexicon"])  # spacy-cs: tests/heavy (tox -e adapters)
+def test_the_stored_predictions_are_a_fresh_run(name: str, tmp_path: Path) -> None:
     gold = load_gold()
     assert [d["doc_id"] for d in map(document_dict, gold.documents)] == [d["doc_id"] for d in DOCS]
-    fresh = tmp_path / "rules.jsonl"
-    leaderboard.run_baseline("rules", gold, fresh)
-    stored = leaderboard.predictions_path("rules", ROOT)
+    fresh = tmp_path / f"{name}.jsonl"
+    leaderboard.run_baseline(name, gold, fresh)
+    stored = leaderboard.predictions_path(name, ROOT)
     assert fresh.read_text(encoding="utf-8") == stored.read_text(encoding="utf-8"), (
         "run: python -m nkru_bench.systems.baselines.leaderboard"
     )

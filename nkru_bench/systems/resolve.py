@@ -50,10 +50,13 @@ def load_object(spec: str) -> Any:
     return obj
 
 
-def resolve_system(system: str | None, cmd: str | None = None) -> tuple[str, Extractor]:
+def resolve_system(
+    system: str | None, cmd: str | None = None, labels: str | None = None
+) -> tuple[str, Extractor]:
     """A short name for the system (used for the default output file) and its extractor.
 
-    A class is instantiated without arguments; anything else must be callable.
+    A class is instantiated without arguments; anything else must be callable. ``iob2:``, ``hf:`` and
+    ``spacy:`` systems are the adapters (``nkru_bench.systems.adapters``), ``labels`` their mapping.
     """
     from nkru_bench.systems.baselines import BASELINES
 
@@ -62,6 +65,14 @@ def resolve_system(system: str | None, cmd: str | None = None) -> tuple[str, Ext
     if cmd is not None:
         return "cmd", CommandExtractor(cmd)
     assert system is not None
+    from nkru_bench.systems.adapters import make
+
+    try:
+        adapter = make(system, labels)
+    except ImportError as error:  # an adapter whose extra is not installed, or a model that cannot load
+        raise InputError(Problem(system, None, None, str(error))) from None
+    if adapter is not None:
+        return adapter
     if system in BASELINES:
         name, spec = system, BASELINES[system]
     elif ":" in system:

@@ -7,8 +7,13 @@ From a checkout::
 
 Each baseline's predictions are kept in ``examples/predictions/<name>.jsonl`` (so that anyone can
 ``nkru-bench score`` them) and the table between the README's leaderboard markers is rendered from
-the scores of those files. A baseline whose optional extra is not installed keeps its file as it
-is. ``tests/test_baselines.py`` runs the same check.
+the scores of those files, held-out baselines first (``HELD_OUT``). A baseline whose optional extra
+is not installed keeps its file as it is, unless ``--all`` is given: then it is an error. To
+regenerate everything (after the gold changed), in one command from a checkout::
+
+    pip install -e '.[lexicon,spacy]' && python -m nkru_bench.systems.baselines.leaderboard --all
+
+``tests/test_baselines.py`` runs the same check.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from pathlib import Path
 
 from nkru_bench.common.errors import InputError
 from nkru_bench.gold.records import Gold
-from nkru_bench.systems.baselines import BASELINES
+from nkru_bench.systems.baselines import BASELINES, HELD_OUT
 
 ROOT = Path(".")  # the checkout: run the tool from its root, or pass --root
 BEGIN, END = "<!-- leaderboard:begin -->", "<!-- leaderboard:end -->"
@@ -44,14 +49,25 @@ def run_baseline(name: str, gold: Gold, out: Path) -> None:
         raise RuntimeError(f"baseline {name} failed on {failure.doc_id}: {failure.error}")
 
 
+SECTIONS = (
+    (True, "Held out: built without the test articles in view"),
+    (False, "Written with the test articles in view: a reference point, not a result"),
+)
+
+
 def table(gold: Gold, root: Path = ROOT) -> str:
-    """The leaderboard (``report.leaderboard``) of every baseline's stored predictions on ``gold``."""
+    """The leaderboard (``report.leaderboard``) of every baseline's stored predictions on ``gold``,
+    held-out systems first, then those written with the test articles in view."""
     from nkru_bench.scoring.report import leaderboard
     from nkru_bench.scoring.scorer import score
 
-    names = [name for name in BASELINES if predictions_path(name, root).exists()]
-    results = [score(predictions_path(name, root), gold).to_json() for name in names]
-    return leaderboard(results, names).rstrip("\n")
+    parts = []
+    for held_out, title in SECTIONS:
+        names = [n for n in BASELINES if (n in HELD_OUT) == held_out and predictions_path(n, root).exists()]
+        if names:
+            results = [score(predictions_path(name, root), gold).to_json() for name in names]
+            parts.append(f"**{title}**\n\n" + leaderboard(results, names).rstrip("\n"))
+    return "\n\n".join(parts)
 
 
 def readme_region(text: str) -> str | None:
@@ -82,17 +98,29 @@ def stale(gold: Gold, root: Path = ROOT) -> list[str]:
     return problems
 
 
-def update(gold: Gold, root: Path = ROOT) -> list[str]:
-    """Run every baseline that can run, store its predictions, rewrite the README table."""
+def update(gold: Gold, root: Path = ROOT, require_all: bool = False) -> list[str]:
+    """Run every baseline that can run, store its predictions, rewrite the README table.
+
+    With ``require_all``, a baseline that cannot run (its extra is missing) stops it before anything
+    is written.
+    """
     notes = []
     for name in BASELINES:
         out = predictions_path(name, root)
         out.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            run_baseline(name, gold, out)
+        with tempfile.TemporaryDirectory() as tmp:
+            fresh = Path(tmp) / out.name
+            try:
+                run_baseline(name, gold, fresh)
+            except InputError as error:
+                if require_all:
+                    raise SystemExit(
+                        f"cannot run the {name!r} baseline: {error.problems[0].message}"
+                    ) from None
+                notes.append(f"kept {out} as it is: {error.problems[0].message}")
+                continue
+            out.write_bytes(fresh.read_bytes())
             notes.append(f"wrote {out}")
-        except InputError as error:
-            notes.append(f"kept {out} as it is: {error.problems[0].message}")
     readme = root / "README.md"
     text = readme.read_text(encoding="utf-8")
     if readme_region(text) is None:
@@ -109,6 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m nkru_bench.systems.baselines.leaderboard", description=__doc__
     )
     parser.add_argument("--check", action="store_true", help="exit 1 when anything is stale")
+    parser.add_argument(
+        "--all", action="store_true", help="fail when a baseline cannot run (an extra missing)"
+    )
     parser.add_argument("--gold", type=Path, help="gold to score on (default: the shipped gold)")
     parser.add_argument("--root", type=Path, default=ROOT, help="checkout root (README.md, examples/)")
     args = parser.parse_args(argv)
@@ -118,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in problems:
             print(problem, file=sys.stderr)
         return 1 if problems else 0
-    for note in update(gold, args.root):
+    for note in update(gold, args.root, require_all=args.all):
         print(note)
     return 0
 
