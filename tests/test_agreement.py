@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from nkru_bench.curation.agreement import agreement, disagreements
+from nkru_bench.curation.agreement import agreement, agreement_markdown, disagreements
 from nkru_bench.curation.build import pass_agreement
 from nkru_bench.gold.loading import load_gold
 from nkru_bench.gold.records import Document, Entity, Gold, Span, Stance
@@ -150,7 +150,9 @@ def test_the_cli_reproduces_the_card(root: Path, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     card = (root / "README.md").read_text(encoding="utf-8")
-    table = pass_agreement(root / "annotations", root / "seeds")
+    assert pass_agreement(root / "annotations", root / "seeds") in card
+    a, b = (load_gold(root / "annotations" / "passes" / name) for name in ("a", "b"))
+    table = agreement_markdown(agreement(a, b), "a", "b")
     assert table in card
     for line in table.splitlines()[2:]:
         assert line.replace(" a ", " annotations/passes/a ") in result.stdout or line in result.stdout

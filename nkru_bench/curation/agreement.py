@@ -4,7 +4,8 @@ Pass B is scored as a system against pass A (F1 is symmetric, so the order does 
 On top of the harness's rates come chance-corrected figures (Cohen's kappa, scikit-learn) over the
 items both passes annotated: entity types over mentions with the same boundaries, and stance labels
 over the same (holder, target) pairs. ``disagreements`` lists every item on which the passes differ,
-ready for adjudication.
+ready for adjudication. The holder-relaxed stance rows match holders that act for the same actor in
+pass A's knowledge base (``acts_for``).
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ def agreement(a: Gold, b: Gold) -> dict[str, Any]:
         "stance": {
             "pair": _rate(result, "stance.pair"),
             "tuple": _rate(result, "stance.tuple"),
+            "relaxed_pair": _rate(result, "stance.relaxed_pair"),
+            "relaxed_tuple": _rate(result, "stance.relaxed_tuple"),
             "label_kappa": _kappa(labels),
             "label_agreement": sum(x == y for x, y in labels) / len(labels) if labels else None,
             "label_pairs": len(labels),
@@ -132,6 +135,8 @@ def agreement_markdown(stats: dict[str, Any], a: str = "A", b: str = "B") -> str
         ("figures", "source agreement (matched figures)", acc(f["source"])),
         ("stance", "pair F1 (holder, target)", f1(s["pair"])),
         ("stance", "tuple F1 (holder, target, label)", f1(s["tuple"])),
+        ("stance", "pair F1, holder-relaxed (actor, target)", f1(s["relaxed_pair"])),
+        ("stance", "tuple F1, holder-relaxed (actor, target, label)", f1(s["relaxed_tuple"])),
         (
             "stance",
             "label agreement / Cohen's kappa (shared pairs)",
