@@ -157,3 +157,30 @@ def test_the_cli_reproduces_the_card(root: Path, tmp_path: Path) -> None:
     for line in table.splitlines()[2:]:
         assert line.replace(" a ", " annotations/passes/a ") in result.stdout or line in result.stdout
     assert json.loads(out.read_text(encoding="utf-8"))["documents"] == 5
+
+
+def test_the_card_headline_is_the_blind_pass_against_the_gold(root: Path) -> None:
+    """The card's first agreement table is ``agree annotations annotations/passes/blind``, and it comes
+    before the table of passes A and B."""
+    result = subprocess.run(
+        [sys.executable, "-m", "nkru_bench", "agree", "annotations", "annotations/passes/blind"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    gold, blind = load_gold(root / "annotations"), load_gold(root / "annotations" / "passes" / "blind")
+    headline = agreement_markdown(agreement(gold, blind), "gold", "blind")
+    region = pass_agreement(root / "annotations", root / "seeds")
+    assert region.startswith(headline)
+    for line in headline.splitlines()[2:]:
+        assert line in result.stdout
+    stats = agreement(gold, blind)
+    # every row agrees; only evidence spans may differ (each difference is adjudicated in ADJUDICATION.md)
+    assert stats["stance"]["tuple"]["counts"]["gold"] == sum(len(d.stance) for d in gold.documents)
+    assert stats["stance"]["evidence_same"] <= stats["stance"]["evidence_pairs"]
+    n_disagreements = len(disagreements(gold, blind))
+    assert n_disagreements == stats["stance"]["evidence_pairs"] - stats["stance"]["evidence_same"]
+    adjudication = (root / "annotations" / "ADJUDICATION.md").read_text(encoding="utf-8")
+    assert "## Blind pass" in adjudication

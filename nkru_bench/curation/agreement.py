@@ -64,6 +64,18 @@ def _pairs(a: Gold, b: Gold) -> tuple[list[tuple[str, str]], list[tuple[str, str
     return types, labels
 
 
+def _same_evidence(a: Gold, b: Gold) -> tuple[int, int]:
+    """(rows with the same evidence spans, rows on the same (holder, target)) over the shared pairs."""
+    same = shared = 0
+    for doc_a, doc_b in zip(a.documents, b.documents, strict=True):
+        spans_b = {(s.holder_id, s.target): set(s.evidence) for s in doc_b.stance}
+        for s in doc_a.stance:
+            if (s.holder_id, s.target) in spans_b:
+                shared += 1
+                same += set(s.evidence) == spans_b[(s.holder_id, s.target)]
+    return same, shared
+
+
 def _rate(result: Any, path: str) -> dict[str, Any]:
     value = result[path]
     return {key: value[key] for key in value if key != "ci"}
@@ -76,6 +88,7 @@ def agreement(a: Gold, b: Gold) -> dict[str, Any]:
     a, b = _common(a, b)
     result = score(gold_as_predictions(b), gold=a, resamples=0)
     types, labels = _pairs(a, b)
+    same_evidence, shared = _same_evidence(a, b)
     return {
         "documents": len(a.documents),
         "entities": {
@@ -100,6 +113,8 @@ def agreement(a: Gold, b: Gold) -> dict[str, Any]:
             "label_kappa": _kappa(labels),
             "label_agreement": sum(x == y for x, y in labels) / len(labels) if labels else None,
             "label_pairs": len(labels),
+            "evidence_same": same_evidence,
+            "evidence_pairs": shared,
         },
     }
 
@@ -141,6 +156,12 @@ def agreement_markdown(stats: dict[str, Any], a: str = "A", b: str = "B") -> str
             "stance",
             "label agreement / Cohen's kappa (shared pairs)",
             f"{_fmt(s['label_agreement'])} / {_fmt(s['label_kappa'])} (n = {s['label_pairs']})",
+        ),
+        (
+            "stance",
+            "same evidence spans (shared pairs)",
+            f"{_fmt(s['evidence_same'] / s['evidence_pairs'] if s['evidence_pairs'] else None)} "
+            f"({s['evidence_same']} of {s['evidence_pairs']})",
         ),
     ]
     lines = [
