@@ -130,6 +130,7 @@ def kb_table(kb: KB) -> Any:
         "name_en": [n["cs"] for n in kb.names],
         "names": [[{"lang": lang, "name": n[lang]} for lang in LANGS] for n in kb.names],
         "description": [f"synthetic entity {i}" for i in range(len(kb.ids))],
+        "acts_for": [None] * len(kb.ids),
     }
     return pa.Table.from_pydict(rows, schema=features()["kb"].arrow_schema)
 

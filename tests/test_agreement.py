@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from nkru_bench.curation.agreement import agreement, disagreements
+from nkru_bench.curation.agreement import agreement, agreement_markdown, disagreements
 from nkru_bench.curation.build import pass_agreement
 from nkru_bench.gold.loading import load_gold
 from nkru_bench.gold.records import Document, Entity, Gold, Span, Stance
@@ -150,8 +150,37 @@ def test_the_cli_reproduces_the_card(root: Path, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     card = (root / "README.md").read_text(encoding="utf-8")
-    table = pass_agreement(root / "annotations", root / "seeds")
+    assert pass_agreement(root / "annotations", root / "seeds") in card
+    a, b = (load_gold(root / "annotations" / "passes" / name) for name in ("a", "b"))
+    table = agreement_markdown(agreement(a, b), "a", "b")
     assert table in card
     for line in table.splitlines()[2:]:
         assert line.replace(" a ", " annotations/passes/a ") in result.stdout or line in result.stdout
     assert json.loads(out.read_text(encoding="utf-8"))["documents"] == 5
+
+
+def test_the_card_headline_is_the_blind_pass_against_the_gold(root: Path) -> None:
+    """The card's first agreement table is ``agree annotations annotations/passes/blind``, and it comes
+    before the table of passes A and B."""
+    result = subprocess.run(
+        [sys.executable, "-m", "nkru_bench", "agree", "annotations", "annotations/passes/blind"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    gold, blind = load_gold(root / "annotations"), load_gold(root / "annotations" / "passes" / "blind")
+    headline = agreement_markdown(agreement(gold, blind), "gold", "blind")
+    region = pass_agreement(root / "annotations", root / "seeds")
+    assert region.startswith(headline)
+    for line in headline.splitlines()[2:]:
+        assert line in result.stdout
+    stats = agreement(gold, blind)
+    # every row agrees; only evidence spans may differ (each difference is adjudicated in ADJUDICATION.md)
+    assert stats["stance"]["tuple"]["counts"]["gold"] == sum(len(d.stance) for d in gold.documents)
+    assert stats["stance"]["evidence_same"] <= stats["stance"]["evidence_pairs"]
+    n_disagreements = len(disagreements(gold, blind))
+    assert n_disagreements == stats["stance"]["evidence_pairs"] - stats["stance"]["evidence_same"]
+    adjudication = (root / "annotations" / "ADJUDICATION.md").read_text(encoding="utf-8")
+    assert "## Blind pass" in adjudication

@@ -4,7 +4,8 @@ Pass B is scored as a system against pass A (F1 is symmetric, so the order does 
 On top of the harness's rates come chance-corrected figures (Cohen's kappa, scikit-learn) over the
 items both passes annotated: entity types over mentions with the same boundaries, and stance labels
 over the same (holder, target) pairs. ``disagreements`` lists every item on which the passes differ,
-ready for adjudication.
+ready for adjudication. The holder-relaxed stance rows match holders that act for the same actor in
+pass A's knowledge base (``acts_for``).
 """
 
 from __future__ import annotations
@@ -63,6 +64,18 @@ def _pairs(a: Gold, b: Gold) -> tuple[list[tuple[str, str]], list[tuple[str, str
     return types, labels
 
 
+def _same_evidence(a: Gold, b: Gold) -> tuple[int, int]:
+    """(rows with the same evidence spans, rows on the same (holder, target)) over the shared pairs."""
+    same = shared = 0
+    for doc_a, doc_b in zip(a.documents, b.documents, strict=True):
+        spans_b = {(s.holder_id, s.target): set(s.evidence) for s in doc_b.stance}
+        for s in doc_a.stance:
+            if (s.holder_id, s.target) in spans_b:
+                shared += 1
+                same += set(s.evidence) == spans_b[(s.holder_id, s.target)]
+    return same, shared
+
+
 def _rate(result: Any, path: str) -> dict[str, Any]:
     value = result[path]
     return {key: value[key] for key in value if key != "ci"}
@@ -75,6 +88,7 @@ def agreement(a: Gold, b: Gold) -> dict[str, Any]:
     a, b = _common(a, b)
     result = score(gold_as_predictions(b), gold=a, resamples=0)
     types, labels = _pairs(a, b)
+    same_evidence, shared = _same_evidence(a, b)
     return {
         "documents": len(a.documents),
         "entities": {
@@ -94,9 +108,13 @@ def agreement(a: Gold, b: Gold) -> dict[str, Any]:
         "stance": {
             "pair": _rate(result, "stance.pair"),
             "tuple": _rate(result, "stance.tuple"),
+            "relaxed_pair": _rate(result, "stance.relaxed_pair"),
+            "relaxed_tuple": _rate(result, "stance.relaxed_tuple"),
             "label_kappa": _kappa(labels),
             "label_agreement": sum(x == y for x, y in labels) / len(labels) if labels else None,
             "label_pairs": len(labels),
+            "evidence_same": same_evidence,
+            "evidence_pairs": shared,
         },
     }
 
@@ -132,10 +150,18 @@ def agreement_markdown(stats: dict[str, Any], a: str = "A", b: str = "B") -> str
         ("figures", "source agreement (matched figures)", acc(f["source"])),
         ("stance", "pair F1 (holder, target)", f1(s["pair"])),
         ("stance", "tuple F1 (holder, target, label)", f1(s["tuple"])),
+        ("stance", "pair F1, holder-relaxed (actor, target)", f1(s["relaxed_pair"])),
+        ("stance", "tuple F1, holder-relaxed (actor, target, label)", f1(s["relaxed_tuple"])),
         (
             "stance",
             "label agreement / Cohen's kappa (shared pairs)",
             f"{_fmt(s['label_agreement'])} / {_fmt(s['label_kappa'])} (n = {s['label_pairs']})",
+        ),
+        (
+            "stance",
+            "same evidence spans (shared pairs)",
+            f"{_fmt(s['evidence_same'] / s['evidence_pairs'] if s['evidence_pairs'] else None)} "
+            f"({s['evidence_same']} of {s['evidence_pairs']})",
         ),
     ]
     lines = [

@@ -30,17 +30,24 @@ def data_manifest(gold: Gold) -> str:
 
 
 PASSES_DIR = "passes"
+BLIND_PASS = "blind"  # the pass made from the guidelines and the id registry alone: the card's headline
 
 
 def pass_agreement(annotations: Path, seeds: Path) -> str:
-    """The agreement table of the first two annotation passes under ``annotations/passes/``."""
+    """The card's agreement tables: the blind pass under ``annotations/passes/`` scored against the gold
+    (the headline), then the first two other passes against each other."""
     from nkru_bench.curation.agreement import agreement, agreement_markdown
 
-    passes = sorted(p for p in (annotations / PASSES_DIR).glob("*") if p.is_dir())
-    if len(passes) < 2:
-        return "(fewer than two annotation passes: no agreement to report)"
-    a, b = (_gold(path, seeds, require_all=False) for path in passes[:2])
-    return agreement_markdown(agreement(a, b), passes[0].name, passes[1].name)
+    parts = []
+    blind = annotations / PASSES_DIR / BLIND_PASS
+    if blind.is_dir():
+        stats = agreement(_gold(annotations, seeds), _gold(blind, seeds, require_all=False))
+        parts.append(agreement_markdown(stats, "gold", BLIND_PASS))
+    passes = sorted(p for p in (annotations / PASSES_DIR).glob("*") if p.is_dir() and p.name != BLIND_PASS)
+    if len(passes) >= 2:
+        a, b = (_gold(path, seeds, require_all=False) for path in passes[:2])
+        parts.append(agreement_markdown(agreement(a, b), passes[0].name, passes[1].name))
+    return "\n\n".join(parts) or "(fewer than two annotation passes: no agreement to report)"
 
 
 def _gold(annotations: Path, seeds: Path, require_all: bool = True) -> Gold:

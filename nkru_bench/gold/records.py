@@ -92,6 +92,7 @@ class KBEntry(Record):
     name_en: str
     names: tuple[Name, ...] = ()
     description: str = ""
+    acts_for: str | None = None  # the KB id of the actor the entry acts for (GUIDELINES K6), or None
 
 
 class Gold(Record):

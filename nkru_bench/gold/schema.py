@@ -54,6 +54,7 @@ def features() -> dict[str, Any]:
                 "name_en": string,
                 "names": List({"lang": string, "name": string}),
                 "description": string,
+                "acts_for": string,
             }
         ),
         "tokens": Features(

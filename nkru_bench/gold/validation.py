@@ -68,6 +68,7 @@ def _status_problems(line: Line, status: str | None) -> list[Problem]:
 
 def _check_kb(lines: Iterable[Line]) -> tuple[dict[str, KBEntry], list[Problem]]:
     kb: dict[str, KBEntry] = {}
+    lines_of: dict[str, Line] = {}
     problems: list[Problem] = []
     for line in lines:
         problems += _status_problems(line, line.obj.get("status"))
@@ -100,7 +101,27 @@ def _check_kb(lines: Iterable[Line]) -> tuple[dict[str, KBEntry], list[Problem]]
         if entry.entity_id in kb:
             problems.append(Problem(line.file, line.line, "entity_id", f"duplicate id {entry.entity_id!r}"))
         kb[entry.entity_id] = entry
-    return kb, problems
+        lines_of[entry.entity_id] = line
+    return kb, problems + _check_acts_for(kb, lines_of)
+
+
+def _check_acts_for(kb: dict[str, KBEntry], lines_of: dict[str, Line]) -> list[Problem]:
+    """``acts_for`` names another KB entry, one that acts for no one (GUIDELINES K6: the final actor)."""
+    problems = []
+    for entity_id, entry in kb.items():
+        principal, line = entry.acts_for, lines_of[entity_id]
+        if principal is None:
+            continue
+        if principal == entity_id:
+            message = f"{entity_id!r} cannot act for itself (use null)"
+        elif principal not in kb:
+            message = f"{principal!r} is not in the knowledge base (kb.jsonl)"
+        elif kb[principal].acts_for is not None:
+            message = f"{principal!r} acts for {kb[principal].acts_for!r}: name the final actor"
+        else:
+            continue
+        problems.append(Problem(line.file, line.line, "acts_for", message))
+    return problems
 
 
 def _check_id(kb: dict[str, KBEntry], line: Line, field: str, entity_id: str | None) -> list[Problem]:

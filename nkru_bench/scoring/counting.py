@@ -44,6 +44,7 @@ from nkru_bench.scoring.counts import (
 from nkru_bench.scoring.figure_matching import FIGURE_REL_TOL, match_figures
 from nkru_bench.scoring.matching import CORRECT_KINDS, MIN_OVERLAP_PERCENT, SCHEME_TABLE, match_entities
 from nkru_bench.scoring.metrics import flatten
+from nkru_bench.scoring.stance_relaxed import actors, count_relaxed
 from nkru_bench.scoring.tables import EntityColumns, FigureColumns, GoldTable, SpanColumns, StanceColumns
 
 # --- the columns of each task --------------------------------------------------------------------
@@ -406,9 +407,22 @@ def count_stance(table: GoldTable, pred: StanceColumns) -> np.ndarray:
         _per_doc_and(doc, target, n_targets, n_docs),
         _per_doc_and(doc[same], target[same], n_targets, n_docs),
     )
+    relaxed = count_relaxed(
+        (gold.doc, gold.holder_id, gold.target, gold.label),
+        (kept.doc, kept.holder_id, kept.target, kept.label),
+        actors(len(table.codes), table.acts_for),
+        n_docs,
+        n_targets,
+        n_labels,
+    )
+    for measure in ("relaxed_tuple", "relaxed_pair"):
+        _set_columns(out, measure, n_gold, n_pred, relaxed[measure])
     for t, name in enumerate(TARGETS):
         _set_columns(out, f"by_target.{name}.tuple", gold_by[:, t], pred_by[:, t], tuples_by[:, t])
         _set_columns(out, f"by_target.{name}.pair", gold_by[:, t], pred_by[:, t], pairs_by[:, t])
+        for measure in ("relaxed_tuple", "relaxed_pair"):
+            matched = relaxed[f"by_target.{measure}"][:, t]
+            _set_columns(out, f"by_target.{name}.{measure}", gold_by[:, t], pred_by[:, t], matched)
     return out.data
 
 

@@ -92,12 +92,17 @@ class StanceCounts:
     pair: SetCounts
     label: Confusion
     by_target: tuple[tuple[str, StanceTargetCounts], ...]  # targets seen, sorted
+    # holders matched when they act for the same actor (``stance_relaxed``)
+    relaxed_tuple: SetCounts = SetCounts()
+    relaxed_pair: SetCounts = SetCounts()
 
 
 @dataclass(frozen=True, slots=True)
 class StanceTargetCounts:
     tuple: SetCounts
     pair: SetCounts
+    relaxed_tuple: SetCounts = SetCounts()
+    relaxed_pair: SetCounts = SetCounts()
 
 
 def one_to_one(gold: int, predicted: int, matched: int) -> SetCounts:

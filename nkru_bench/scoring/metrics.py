@@ -266,12 +266,22 @@ METRICS: dict[str, tuple[tuple[str, str], ...]] = {
         ("linking", "tally"),
     ),
     "figures": (("value", "set"), ("value_unit", "set"), ("qualifier", "tally"), ("source", "tally")),
-    "stance": (("tuple", "set"), ("pair", "set"), ("label", "labels")),
+    "stance": (
+        ("tuple", "set"),
+        ("pair", "set"),
+        ("relaxed_tuple", "set"),
+        ("relaxed_pair", "set"),
+        ("label", "labels"),
+    ),
 }
 BREAKDOWNS: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]] = {
     "entities": ("by_type", ENTITY_TYPES, tuple(m for m in METRICS["entities"] if m[1] == "semeval")),
     "figures": ("by_unit", UNITS, (("value_unit", "set"),)),
-    "stance": ("by_target", TARGETS, (("tuple", "set"), ("pair", "set"))),
+    "stance": (
+        "by_target",
+        TARGETS,
+        (("tuple", "set"), ("pair", "set"), ("relaxed_tuple", "set"), ("relaxed_pair", "set")),
+    ),
 }
 
 

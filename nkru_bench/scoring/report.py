@@ -39,6 +39,7 @@ LEADERBOARD = (
     ("entities relaxed F1", "entities.relaxed.f1", "entities.relaxed.ci"),
     ("figures value+unit F1", "figures.value_unit.f1", "figures.value_unit.ci"),
     ("stance tuple F1", "stance.tuple.f1", "stance.tuple.ci"),
+    ("stance tuple F1 holder-relaxed", "stance.relaxed_tuple.f1", "stance.relaxed_tuple.ci"),
     ("stance label macro-F1", "stance.label.macro_f1", "stance.label.ci"),
 )
 

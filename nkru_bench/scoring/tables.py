@@ -16,7 +16,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -141,6 +141,7 @@ class GoldTable:
     stance: StanceColumns
     boilerplate: SpanColumns
     codes: Codes
+    acts_for: dict[int, int] = field(default_factory=dict)  # KB: code of an id -> code of its actor
 
     def text(self, doc: int) -> str:
         chunk = bisect_right(self.text_starts, doc) - 1
@@ -271,6 +272,7 @@ def gold_table(
         stance=_concatenate(parts["stance"], StanceColumns),
         boilerplate=_concatenate(parts["boilerplate"], SpanColumns),
         codes=codes,
+        acts_for={codes(e.entity_id): codes(e.acts_for) for e in kb if e.acts_for is not None},
     )
     pa.default_memory_pool().release_unused()  # what reading the batches left in Arrow's pool
     return table
