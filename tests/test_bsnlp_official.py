@@ -21,7 +21,8 @@ from nkru_bench.scoring import bsnlp_measures as bm
 from nkru_bench.scoring.bsnlp import gold_articles, read_system
 from nkru_bench.scoring.bsnlp_report import report, scores
 
-REFERENCE = Path(__file__).resolve().parent / "reference" / "bsnlp"
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "tests" / "reference" / "bsnlp"
 OFFICIAL = json.loads((REFERENCE / "official_scores.json").read_text(encoding="utf-8"))["cases"]
 CASES = sorted(OFFICIAL)
 GOLD = gold_articles(load_gold())
@@ -139,3 +140,32 @@ def test_lea_weights_entities_by_log2_of_their_size() -> None:
 
 def test_java_hash_order_is_the_reports_order() -> None:
     assert bm.java_string_hash("cs") == 3184 and bm.java_hash_order(["cs", "pl", "sl"]) == ["cs", "sl", "pl"]
+
+
+# --- entities.relaxed of ``nkru-bench score`` is the official relaxed exact ----------------------
+
+
+def _as_predictions(case: str) -> Path | list[dict]:
+    """The predictions the reference response was made from: the rules baseline's stored output,
+    the gold itself, or nothing for every article."""
+    gold = load_gold()
+    if case == "rules":
+        return ROOT / "examples" / "predictions" / "rules.jsonl"
+    if case == "gold":
+        return [
+            {"doc_id": d.doc_id, "entities": [e.model_dump(exclude={"text"}) for e in d.entities]}
+            for d in gold.documents
+        ]
+    return [{"doc_id": d.doc_id, "entities": []} for d in gold.documents]
+
+
+@pytest.mark.parametrize("case", ["rules", "gold", "empty"])
+def test_entities_relaxed_is_the_official_relaxed_exact(case: str) -> None:
+    """The rules case's response was made from ``examples/predictions/rules.jsonl`` (reference
+    README): scoring those predictions gives the evaluator's relaxed-exact P, R and F1, "All corpora"."""
+    from nkru_bench.scoring.scorer import score
+
+    result = score(_as_predictions(case), resamples=0)
+    official = OFFICIAL[case]["relaxed_exact"]["all"]
+    for rate in ("precision", "recall", "f1"):
+        assert f"{result[f'entities.relaxed.{rate}']:.5f}" == f"{official[rate]:.5f}", rate

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from operator import attrgetter
 
 from nkru_bench.gold.records import Entity, Span
 from nkru_bench.scoring.assignment import assign, lexicographic
+from nkru_bench.scoring.bsnlp_measures import java_trim
 from nkru_bench.scoring.counts import (
     SCHEMES,
     EntityCounts,
@@ -186,23 +187,36 @@ def inside(start: int, end: int, spans: Sequence[Span]) -> bool:
     return any(s.start <= start and end <= s.end for s in spans)
 
 
-def _relaxed(text: str, gold: Sequence[Entity], pred: Sequence[PredEntity]) -> SetCounts:
-    """BSNLP relaxed, document level.
+def bsnlp_form(surface: str) -> str:
+    """A span's text as the BSNLP evaluator reads it from an exported line: white-space runs made one
+    space (the exporter), trimmed as Java trims and lower-cased (the evaluator)."""
+    return java_trim(" ".join(surface.split())).lower()
 
-    Recall: a gold entity (its ``entity_id`` in this document) is found when one of its mentions is
-    predicted with exactly its boundaries and type. Precision: the predictions are the distinct
-    (surface text, type) pairs; one is correct when one of its mentions is such an exact match.
+
+def relaxed_counts(gold: Iterable[tuple[str, str, str]], pred: Iterable[tuple[str, str]]) -> SetCounts:
+    """The official BSNLP evaluator's *relaxed exact* counts of one document, summed over types.
+
+    ``gold`` holds (form, type, entity_id), ``pred`` (form, type), forms as ``bsnlp_form`` makes them.
+    A gold entity is an (entity_id, type); it is found when one of its forms is among the distinct
+    predicted forms of its type. ``found`` = ``correct`` = entities found; ``predicted`` = found +
+    distinct predicted forms that are no form of a gold entity of their type (so several right forms
+    of one entity count once, each wrong form once); ``gold`` = entities.
     """
-    exact_gold = {(g.start, g.end, g.type) for g in gold}
-    exact_pred = {(p.start, p.end, p.type) for p in pred}
-    entity_ids = {g.entity_id for g in gold}
-    found_ids = {g.entity_id for g in gold if (g.start, g.end, g.type) in exact_pred}
-    units: dict[tuple[str, str], bool] = {}
-    for p in pred:
-        key = (text[p.start : p.end], p.type)
-        units[key] = units.get(key, False) or (p.start, p.end, p.type) in exact_gold
-    return SetCounts(
-        gold=len(entity_ids), predicted=len(units), found=len(found_ids), correct=sum(units.values())
+    entities: dict[tuple[str, str], set[str]] = {}
+    for form, type_, entity_id in gold:
+        entities.setdefault((type_, entity_id), set()).add(form)
+    forms = {(type_, form) for form, type_ in pred}
+    gold_forms = {(type_, form) for (type_, _), fs in entities.items() for form in fs}
+    found = sum(any((type_, form) in forms for form in fs) for (type_, _), fs in entities.items())
+    wrong = len(forms - gold_forms)
+    return SetCounts(gold=len(entities), predicted=found + wrong, found=found, correct=found)
+
+
+def _relaxed(text: str, gold: Sequence[Entity], pred: Sequence[PredEntity]) -> SetCounts:
+    """``relaxed_counts`` of a document's gold and predicted spans (offsets play no other part)."""
+    return relaxed_counts(
+        ((bsnlp_form(text[g.start : g.end]), g.type, g.entity_id) for g in gold),
+        ((bsnlp_form(text[p.start : p.end]), p.type) for p in pred),
     )
 
 
