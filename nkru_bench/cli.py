@@ -188,6 +188,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from nkru_bench.gold.loading import seeds_near
 
     bundle = importer(args.format)(args.in_dir)
+    if args.format == "slavicner":  # the format holds entities only: keep the articles' other lines
+        from nkru_bench.curation.interop.bundle import bundle_from_annotations, is_annotations
+        from nkru_bench.curation.interop.slavicner import merged
+
+        if is_annotations(args.out):
+            bundle = merged(bundle, bundle_from_annotations(args.out, args.seeds or seeds_near(args.out)))
     written = write_bundle(bundle, args.out, args.seeds or seeds_near(args.out))
     for path in written:
         print(f"wrote {path}")
@@ -351,9 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="0: none")
     p.set_defaults(handler=_cmd_preannotate)
 
-    formats = ("brat", "labelstudio", "bsnlp")
+    formats = ("brat", "labelstudio", "bsnlp", "slavicner")
     p = sub.add_parser("export", help="write the gold (or a draft) for brat, Label Studio or BSNLP tools")
-    p.add_argument("format", choices=formats, metavar="FORMAT", help="brat, labelstudio or bsnlp")
+    p.add_argument("format", choices=formats, metavar="FORMAT", help="brat, labelstudio, bsnlp or slavicner")
     p.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="folder to write")
     source = "annotations folder (default ./annotations, drafts included), dataset folder or .parquet"
     p.add_argument("--gold", type=Path, metavar="PATH", help=source)
@@ -362,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_export)
 
     p = sub.add_parser("import", help="read annotations back from brat or Label Studio (or a BSNLP response)")
-    p.add_argument("format", choices=formats, metavar="FORMAT", help="brat, labelstudio or bsnlp")
+    p.add_argument("format", choices=formats, metavar="FORMAT", help="brat, labelstudio, bsnlp or slavicner")
     p.add_argument("in_dir", type=Path, metavar="IN_DIR", help="the tool's folder (or export file)")
     target = "annotations folder to write into (bsnlp: a predictions .jsonl)"
     p.add_argument("--out", type=Path, required=True, metavar="PATH", help=target)

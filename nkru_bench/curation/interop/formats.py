@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nkru_bench.curation.interop.bundle import Bundle
 
-FORMATS = ("brat", "labelstudio", "bsnlp")
+FORMATS = ("brat", "labelstudio", "bsnlp", "slavicner")
 
 
 def exporter(name: str) -> Callable[[Bundle, Path], list[Path]]:
@@ -20,10 +20,11 @@ def exporter(name: str) -> Callable[[Bundle, Path], list[Path]]:
 
 def importer(name: str) -> Callable[[Path], Bundle]:
     """The reader of a tool's folder or file into a bundle (brat and Label Studio)."""
-    from nkru_bench.curation.interop import brat_import, labelstudio_import
+    from nkru_bench.curation.interop import brat_import, labelstudio_import, slavicner
 
     readers: dict[str, Callable[[Path], Bundle]] = {
         "brat": brat_import.read_folder,
         "labelstudio": labelstudio_import.read_export,
+        "slavicner": slavicner.read_folder,
     }
     return readers[name]
