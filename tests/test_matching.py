@@ -94,9 +94,8 @@ def test_where_nervaluate_depends_on_the_input_order() -> None:
     inside it with the right type. nervaluate pairs the first in input order, in every scheme; here
     each scheme takes its best pairing: ``exact`` the exact span, ``ent_type`` the right type."""
     wrong_type, inside = pred_entity(0, 11, "LOC"), pred_entity(4, 11, "PER")
-    nervaluate = [
-        _nervaluate([[KIM]], [list(order)]) for order in ((wrong_type, inside), (inside, wrong_type))
-    ]
+    orders = ((wrong_type, inside), (inside, wrong_type))
+    nervaluate = [_nervaluate([[KIM]], [list(order)]) for order in orders]
     assert nervaluate[0]["exact"] == SchemeCounts(correct=1, spurious=1)
     assert nervaluate[1]["exact"] == SchemeCounts(incorrect=1, spurious=1)
     assert nervaluate[0]["ent_type"] == SchemeCounts(incorrect=1, spurious=1)
