@@ -68,9 +68,10 @@ def out_text(response: Response) -> str:
 
 def gold_articles(gold: Gold, topic: str = TOPIC) -> list[Article]:
     """The gold as the evaluator reads its ``golden`` folder: each article's annotated file, parsed."""
+    responses = gold_responses(gold)
     articles = []
     for doc in gold.documents:
-        doc_id, lines, _ = parse(out_text(gold_responses(gold)[doc.doc_id]))
+        doc_id, lines, _ = parse(out_text(responses[doc.doc_id]))
         articles.append(Article(topic, doc.lang, doc_id, lines))
     return articles
 
