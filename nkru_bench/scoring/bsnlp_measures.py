@@ -60,14 +60,12 @@ def f32(x: float) -> float:
     return struct.unpack("<f", struct.pack("<f", x))[0]
 
 
+_JAVA_SPACE = "".join(map(chr, range(0x21)))
+
+
 def java_trim(text: str) -> str:
     """Java's ``String.trim``: strip every character up to U+0020 at both ends."""
-    start, end = 0, len(text)
-    while start < end and text[start] <= " ":
-        start += 1
-    while end > start and text[end - 1] <= " ":
-        end -= 1
-    return text[start:end]
+    return text.strip(_JAVA_SPACE)
 
 
 def java_string_hash(text: str) -> int:
