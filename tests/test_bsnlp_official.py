@@ -169,3 +169,23 @@ def test_entities_relaxed_is_the_official_relaxed_exact(case: str) -> None:
     official = OFFICIAL[case]["relaxed_exact"]["all"]
     for rate in ("precision", "recall", "f1"):
         assert f"{result[f'entities.relaxed.{rate}']:.5f}" == f"{official[rate]:.5f}", rate
+
+
+def test_what_is_not_the_evaluators_input_is_a_located_error(tmp_path: Path) -> None:
+    """A folder without the evaluator's ``<topic>/<lang>/<file>`` layout, bytes that are not UTF-8
+    (the evaluator would replace them) and two files with one id in a language folder (it would keep
+    either): exit 2, one line naming the file."""
+    (tmp_path / "flat").mkdir()
+    (tmp_path / "flat" / "a.out").write_text("000_ad50d04fe0c25486\n", encoding="utf-8")
+    result = cli(tmp_path, "score-bsnlp", "flat")
+    assert result.returncode == 2 and "<topic>/<lang>/<file>" in result.stderr
+    cs = tmp_path / "sys" / "nkru" / "cs"
+    cs.mkdir(parents=True)
+    (cs / "a.out").write_bytes(b"000_ad50d04fe0c25486\nNATO\tNATO\tORG\n\xff\n")
+    result = cli(tmp_path, "score-bsnlp", "sys")
+    assert result.returncode == 2 and "a.out: is not valid UTF-8 (byte offset 35)" in result.stderr
+    (cs / "a.out").write_text("000_ad50d04fe0c25486\n", encoding="utf-8")
+    (cs / "b.out").write_text("000_ad50d04fe0c25486\n", encoding="utf-8")
+    result = cli(tmp_path, "score-bsnlp", "sys")
+    assert result.returncode == 2 and "b.out" in result.stderr and "is also the id of" in result.stderr
+    assert "Traceback" not in result.stderr
