@@ -98,6 +98,8 @@ def test_where_nervaluate_depends_on_the_input_order() -> None:
     nervaluate = [_nervaluate([[KIM]], [list(order)]) for order in orders]
     assert nervaluate[0]["exact"] == SchemeCounts(correct=1, spurious=1)
     assert nervaluate[1]["exact"] == SchemeCounts(incorrect=1, spurious=1)
+    assert nervaluate[0]["partial"] == SchemeCounts(correct=1, spurious=1)
+    assert nervaluate[1]["partial"] == SchemeCounts(partial=1, spurious=1)
     assert nervaluate[0]["ent_type"] == SchemeCounts(incorrect=1, spurious=1)
     assert nervaluate[1]["ent_type"] == SchemeCounts(correct=1, spurious=1)
     for order in orders:
