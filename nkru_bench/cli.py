@@ -208,6 +208,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from nkru_bench.gold.loading import seeds_near
 
     bundle = importer(args.format)(args.in_dir)
+    if args.format == "slavicner":  # the format holds entities only: keep the articles' other lines
+        from nkru_bench.curation.interop.bundle import bundle_from_annotations, is_annotations
+        from nkru_bench.curation.interop.slavicner import merged
+
+        if is_annotations(args.out):
+            bundle = merged(bundle, bundle_from_annotations(args.out, args.seeds or seeds_near(args.out)))
     written, unchanged = write_bundle(bundle, args.out, args.seeds or seeds_near(args.out))
     for path in written:
         print(f"wrote {path}")
@@ -221,15 +227,26 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_score_bsnlp(args: argparse.Namespace) -> int:
     import json
+    import sys
 
     from nkru_bench.gold.loading import load_gold
-    from nkru_bench.scoring.bsnlp import read_responses
-    from nkru_bench.scoring.bsnlp_measures import evaluate, table
+    from nkru_bench.scoring import bsnlp_measures as bm
+    from nkru_bench.scoring import bsnlp_report
+    from nkru_bench.scoring.bsnlp import gold_articles, read_system, unmatched
 
-    result = evaluate(load_gold(args.gold, args.seeds), read_responses(args.responses))
+    folder = args.responses / "annotated" if (args.responses / "annotated").is_dir() else args.responses
+    gold = gold_articles(load_gold(args.gold, args.seeds))
+    system = read_system(folder)
+    for note in (*system.notes, *unmatched(gold, system)):
+        print(f"note: {note}", file=sys.stderr)
+    units = bm.units(gold, system.articles)
+    result = bsnlp_report.scores(units)
     if args.json is not None:
-        write_atomically(args.json, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(table(result), end="")
+        obj = {"evaluator": bm.EVALUATOR, "measures": bsnlp_report.as_printed(result)}
+        write_atomically(args.json, json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+    if args.report is not None:
+        write_atomically(args.report, bsnlp_report.report(units, gold))
+    print(bsnlp_report.table(result), end="")
     return 0
 
 
@@ -386,9 +403,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="0: none")
     p.set_defaults(handler=_cmd_preannotate)
 
-    formats = ("brat", "labelstudio", "inception", "bsnlp")
-    p = sub.add_parser("export", help="write the gold (or a draft) for brat, Label Studio, INCEpTION, BSNLP")
-    p.add_argument("format", choices=formats, metavar="FORMAT", help="brat, labelstudio, inception or bsnlp")
+    formats = ("brat", "labelstudio", "inception", "bsnlp", "slavicner")
+    p = sub.add_parser(
+        "export", help="write the gold (or a draft) for brat, Label Studio, INCEpTION, BSNLP or SlavicNER"
+    )
+    p.add_argument(
+        "format", choices=formats, metavar="FORMAT", help="brat, labelstudio, inception, bsnlp or slavicner"
+    )
     p.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="folder to write")
     source = "annotations folder (default ./annotations, drafts included), dataset folder or .parquet"
     p.add_argument("--gold", type=Path, metavar="PATH", help=source)
@@ -396,8 +417,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="only this article (repeatable)")
     p.set_defaults(handler=_cmd_export)
 
-    p = sub.add_parser("import", help="read annotations back from brat, Label Studio, INCEpTION (or BSNLP)")
-    p.add_argument("format", choices=formats, metavar="FORMAT", help="brat, labelstudio, inception or bsnlp")
+    p = sub.add_parser(
+        "import", help="read annotations back from brat, Label Studio, INCEpTION, SlavicNER (or BSNLP)"
+    )
+    p.add_argument(
+        "format", choices=formats, metavar="FORMAT", help="brat, labelstudio, inception, bsnlp or slavicner"
+    )
     p.add_argument("in_dir", type=Path, metavar="IN_DIR", help="the tool's folder (or export file)")
     target = "annotations folder to write into (bsnlp: a predictions .jsonl)"
     p.add_argument("--out", type=Path, required=True, metavar="PATH", help=target)
@@ -405,11 +430,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", type=Path, metavar="PATH", help="bsnlp: gold whose texts to project onto")
     p.set_defaults(handler=_cmd_import)
 
-    p = sub.add_parser("score-bsnlp", help="score BSNLP system responses (.out files) as the shared task did")
-    p.add_argument("responses", type=Path, metavar="DIR", help="folder of .out files (searched recursively)")
+    p = sub.add_parser("score-bsnlp", help="score BSNLP system responses exactly as the official evaluator")
+    layout = "a system's folder: <topic>/<lang>/<file> (or an export with annotated/)"
+    p.add_argument("responses", type=Path, metavar="DIR", help=layout)
     p.add_argument("--gold", type=Path, metavar="PATH", help="annotations, dataset folder or .parquet")
     p.add_argument("--seeds", type=Path, help="seed folder of an annotations --gold (default: beside it)")
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the result as JSON")
+    p.add_argument("--report", type=Path, metavar="OUT", help="also write the evaluator's report")
     p.set_defaults(handler=_cmd_score_bsnlp)
 
     for command in sub.choices.values():  # every command's help shows its options' defaults

@@ -1,4 +1,4 @@
-"""brat, Label Studio and BSNLP: export then import is lossless; bad files are named by file and line.
+"""brat and Label Studio: export then import is lossless; bad files are named by file and line.
 
 Round trips run on whatever valid gold the checkout has (``annotations/`` and each valid pass),
 and on a synthetic article with every kind of line (title, boilerplate, spans across line breaks,
@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 from extending_fixtures import DOC_ID, KB, LINES, TEXT, cli, draft_lines, read_jsonl, snapshot, write_article
-from factories import document
 
-from nkru_bench.common.errors import InputError
 from nkru_bench.curation.interop.brat import annotation_conf, note_text, parse_note
 from nkru_bench.curation.interop.brat import export as brat_export
 from nkru_bench.curation.interop.bundle import load_bundle, number_text
@@ -23,9 +21,7 @@ from nkru_bench.curation.interop.labelstudio import CONFIG, TASKS, labeling_conf
 from nkru_bench.curation.interop.labelstudio import export as ls_export
 from nkru_bench.curation.interop.labelstudio_import import index_of_utf16, read_export
 from nkru_bench.curation.interop.writing import write_bundle
-from nkru_bench.gold.records import Document, Entity, Gold, KBEntry
 from nkru_bench.gold.validation import validate
-from nkru_bench.scoring import bsnlp, bsnlp_measures
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -248,183 +244,6 @@ def test_an_import_for_an_article_that_is_not_in_the_seeds_is_refused(tmp_path: 
 
 
 # --- BSNLP ----------------------------------------------------------------------------------------
-
-
-def _checkout_gold(gold: str) -> Gold:
-    found, problems = validate(ROOT / gold, ROOT / "seeds")
-    assert problems == []
-    return found
-
-
-@pytest.mark.parametrize("gold", GOLDS)
-def test_bsnlp_export_scores_perfectly_both_ways(gold: str, tmp_path: Path) -> None:
-    exported = cli(tmp_path, "export", "bsnlp", str(tmp_path / "bsnlp"), "--gold", str(ROOT / gold))
-    assert exported.returncode == 0, exported.stderr
-    outs = sorted((tmp_path / "bsnlp" / "annotated").rglob("*.out"))
-    golden = _checkout_gold(gold)
-    assert [p.stem for p in outs] == sorted(d.doc_id for d in golden.documents)
-    for path in outs:
-        lines = path.read_text(encoding="utf-8").splitlines()
-        assert lines[0] == path.stem and all(len(line.split("\t")) == 4 for line in lines[1:])
-    options = ("--gold", str(ROOT / gold), "--seeds", str(ROOT / "seeds"))
-    result = cli(tmp_path, "score-bsnlp", str(tmp_path / "bsnlp"), *options, "--json", "r.json")
-    assert result.returncode == 0, result.stderr
-    scores = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
-    rates = [r["f1"] for r in scores["recognition"].values()] + [scores["normalization"]["accuracy"]]
-    assert all(rate in (1.0, None) for rate in rates)
-    imported = cli(tmp_path, "import", "bsnlp", str(tmp_path / "bsnlp"), *options, "--out", "p.jsonl")
-    assert imported.returncode == 0, imported.stderr
-    from nkru_bench.scoring.scorer import score
-
-    assert score(tmp_path / "p.jsonl", golden, resamples=0)["entities.relaxed.recall"] in (1.0, None)
-
-
-def _doc(doc_id: str, lang: str, text: str, mentions: list[tuple[str, str, str, str]]) -> Document:
-    """A document whose entities are the first occurrence of each (surface, type, lemma, id)."""
-    entities, taken = [], 0
-    for surface, type_, lemma, entity_id in mentions:
-        start = text.index(surface, taken)
-        taken = start + len(surface)
-        entities.append(
-            Entity(start=start, end=taken, text=surface, type=type_, lemma=lemma, entity_id=entity_id)
-        )
-    return document(doc_id, text, lang, entities=entities)
-
-
-GOLDEN = Gold(
-    documents=(
-        _doc(
-            "d1",
-            "cs",
-            "Putin a Putina a Kim a Ruska.",
-            [
-                ("Putin", "PER", "Putin", "PER-Putin"),
-                ("Putina", "PER", "Putin", "PER-Putin"),
-                ("Kim", "PER", "Kim", "PER-Kim"),
-                ("Ruska", "LOC", "Rusko", "GPE-Russia"),
-            ],
-        ),
-        _doc(
-            "d2",
-            "pl",
-            "Putin i Rosja.",
-            [("Putin", "PER", "Putin", "PER-Putin"), ("Rosja", "LOC", "Rosja", "GPE-Russia")],
-        ),
-    ),
-    kb=(KBEntry(entity_id="PER-Putin", type="PER", name_en="Putin"),),
-)
-
-
-def test_bsnlp_golden_case() -> None:
-    """Every count, explained.
-
-    d1 gold: forms (Putin PER), (Putina PER) of PER-Putin, (Kim PER), (Ruska LOC): 4 forms, 3 entities.
-    d1 response: "Putin PER" (right; base form right, id "c1"), "Putin PER" again (a duplicate), "Kim LOC"
-    (wrong type), "Rusk LOC" (a partial form; base form "Rusko").
-    d2 gold: (Putin PER), (Rosja LOC): 2 forms, 2 entities. d2 response: "Putin PER" with base form "Putina"
-    (wrong) and id "c1", "Rosja LOC" id "c2".
-
-    strict: distinct correct pairs d1 {Putin PER} + d2 {Putin PER, Rosja LOC} = 3; response lines 4 + 2 = 6;
-      gold forms 4 + 2 = 6: P = R = 3/6.
-    relaxed exact: found entities d1 {PER-Putin} + d2 {both} = 3 of 3 + 2 = 5; distinct response pairs
-      3 + 2 = 5, correct 1 + 2 = 3: P = 3/5, R = 3/5.
-    relaxed partial: "Rusk LOC" is in "Ruska LOC": found 4 of 5, correct 4 of 5.
-    normalization: strict matches d1 Putin (right) + d2 Putin (wrong) + Rosja (right): 2 of 3.
-    """
-    responses = [
-        bsnlp.Response(
-            "d1",
-            (
-                bsnlp.Mention("Putin", "Putin", "PER", "c1"),
-                bsnlp.Mention("Putin", "Putin", "PER", "c1"),
-                bsnlp.Mention("Kim", "Kim", "LOC", "c3"),
-                bsnlp.Mention("Rusk", "Rusko", "LOC", "c2"),
-            ),
-        ),
-        bsnlp.Response(
-            "d2",
-            (bsnlp.Mention("Putin", "Putina", "PER", "c1"), bsnlp.Mention("Rosja", "Rosja", "LOC", "c2")),
-        ),
-    ]
-    result = bsnlp_measures.evaluate(GOLDEN, responses)
-    counts = {
-        name: (r["gold"], r["predicted"], r["found"], r["correct"])
-        for name, r in result["recognition"].items()
-    }
-    assert counts == {"strict": (6, 6, 3, 3), "relaxed_exact": (5, 5, 3, 3), "relaxed_partial": (5, 5, 4, 4)}
-    assert result["recognition"]["strict"]["f1"] == pytest.approx(0.5)
-    assert result["normalization"] == {"accuracy": pytest.approx(2 / 3), "correct": 2, "total": 3}
-    # the response's ids are its own cluster names, not KB ids: none is right by id; LEA compares clusters
-    assert result["linking"]["id_accuracy"] == {"accuracy": 0.0, "correct": 0, "total": 3}
-
-
-def test_lea_reproduces_the_example_of_its_paper() -> None:
-    """Moosavi and Strube (2016), section 4: key {a b c} {d e f g}, response {a b} {c d} {f g h i}."""
-    key = {1: list("abc"), 2: list("defg")}
-    response = {1: list("ab"), 2: list("cd"), 3: list("fghi")}
-    values = bsnlp_measures.lea(key, response)
-    assert values["recall_num"] / values["recall_den"] == pytest.approx((3 * 1 / 3 + 4 * 1 / 6) / 7)
-    assert values["precision_num"] / values["precision_den"] == pytest.approx((2 * 1 + 2 * 0 + 4 * 1 / 6) / 8)
-
-
-def test_crosslingual_linking_counts_only_links_across_languages() -> None:
-    """PER-Putin has mentions (d1 Putin), (d1 Putina), (d2 Putin): two cross-lingual links. A response
-    that links d1 Putin with d2 Putin only finds one of them; GPE-Russia's one link is found."""
-    responses = [
-        bsnlp.Response(
-            "d1",
-            (
-                bsnlp.Mention("Putin", "Putin", "PER", "a"),
-                bsnlp.Mention("Putina", "Putin", "PER", "b"),
-                bsnlp.Mention("Ruska", "Rusko", "LOC", "r"),
-            ),
-        ),
-        bsnlp.Response(
-            "d2", (bsnlp.Mention("Putin", "Putin", "PER", "a"), bsnlp.Mention("Rosja", "Rosja", "LOC", "r"))
-        ),
-    ]
-    lea = bsnlp_measures.evaluate(GOLDEN, responses)["linking"]["crosslingual"]
-    assert lea["recall_num"] == pytest.approx(3 * 1 / 2 + 2 * 1) and lea["recall_den"] == 5
-    assert lea["precision_num"] == pytest.approx(2 * 1 + 2 * 1) and lea["precision_den"] == 4
-
-
-@pytest.mark.parametrize("gold", GOLDS)
-def test_bsnlp_relaxed_exact_recall_agrees_with_the_harness_relaxed_recall(gold: str) -> None:
-    """Differential: a response built from gold forms (some dropped, some retyped), projected onto the
-    text, gets the same document-level recall from the harness as from the BSNLP measure."""
-    import random
-
-    from nkru_bench.scoring.scorer import score
-
-    golden = _checkout_gold(gold)
-    rng = random.Random(7)
-    for _ in range(5):
-        responses = []
-        for doc_id, truth in bsnlp.gold_responses(golden).items():
-            kept = [m for m in truth.mentions if rng.random() < 0.6]
-            kept = [bsnlp.Mention(m.form, m.lemma, "ORG" if rng.random() < 0.2 else m.type) for m in kept]
-            responses.append(bsnlp.Response(doc_id, tuple(kept)))
-        ours = bsnlp_measures.evaluate(golden, responses)["recognition"]["relaxed_exact"]
-        theirs = score(bsnlp.to_predictions(responses, golden), golden, resamples=0)
-        assert theirs["entities.relaxed.recall"] == pytest.approx(ours["recall"], nan_ok=True)
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        (b"", "is empty"),
-        (b"d1\nPutin\tPutin\n", "expected 'mention<TAB>base form<TAB>category[<TAB>id]'"),
-        (b"d1\nPutin\tPutin\tPERSON\tx\n", "'PERSON' is not one of"),
-        (b"\xef\xbb\xbfd1\n", "byte order mark"),
-        (b"d1\nPut\xe8n\tPutin\tPER\n", "not valid UTF-8"),
-        (b"d9\n", "is not a document of the gold"),
-    ],
-)
-def test_bad_bsnlp_responses_are_named_by_file_and_line(content: bytes, message: str, tmp_path: Path) -> None:
-    (tmp_path / "r.out").write_bytes(content)
-    with pytest.raises(InputError) as raised:
-        bsnlp_measures.evaluate(GOLDEN, bsnlp.read_responses(tmp_path))
-    assert message in str(raised.value) and str(tmp_path / "r.out") in str(raised.value)
 
 
 def test_lines_of_every_layer_are_in_the_fixture() -> None:

@@ -89,6 +89,35 @@ def test_a_correct_pair_wins_over_an_overlap_whatever_the_order() -> None:
     assert greedy == [SchemeCounts(incorrect=1, spurious=1), expected]
 
 
+def test_where_nervaluate_depends_on_the_input_order() -> None:
+    """README, "Where nervaluate differs" (1): Kim's exact span with the wrong type and a prediction
+    inside it with the right type. nervaluate pairs the first in input order, in every scheme; here
+    each scheme takes its best pairing: ``exact`` the exact span, ``ent_type`` the right type."""
+    wrong_type, inside = pred_entity(0, 11, "LOC"), pred_entity(4, 11, "PER")
+    orders = ((wrong_type, inside), (inside, wrong_type))
+    nervaluate = [_nervaluate([[KIM]], [list(order)]) for order in orders]
+    assert nervaluate[0]["exact"] == SchemeCounts(correct=1, spurious=1)
+    assert nervaluate[1]["exact"] == SchemeCounts(incorrect=1, spurious=1)
+    assert nervaluate[0]["partial"] == SchemeCounts(correct=1, spurious=1)
+    assert nervaluate[1]["partial"] == SchemeCounts(partial=1, spurious=1)
+    assert nervaluate[0]["ent_type"] == SchemeCounts(incorrect=1, spurious=1)
+    assert nervaluate[1]["ent_type"] == SchemeCounts(correct=1, spurious=1)
+    for order in orders:
+        ours = counts([KIM], list(order))
+        assert ours["exact"] == ours["ent_type"] == SchemeCounts(correct=1, spurious=1)
+
+
+def test_where_nervaluate_differs_on_flat_predictions() -> None:
+    """README, "Where nervaluate differs" (2): flat predictions, the first of the wrong type, the
+    second of the right type, both overlapping one gold mention. nervaluate's ``ent_type`` pairs the
+    first (incorrect); ours pairs the second (correct). strict, exact and partial agree."""
+    first, second = pred_entity(0, 3, "LOC"), pred_entity(4, 11, "PER")
+    nervaluate, ours = _nervaluate([[KIM]], [[first, second]]), counts([KIM], [first, second])
+    assert nervaluate["ent_type"] == SchemeCounts(incorrect=1, spurious=1)
+    assert ours["ent_type"] == SchemeCounts(correct=1, spurious=1)
+    assert all(nervaluate[s] == ours[s] for s in ("strict", "exact", "partial"))
+
+
 def test_one_prediction_spanning_two_gold_entities_matches_one() -> None:
     text = "Soul a Washington" + " " * 20
     gold = [entity(text, 0, 4, "LOC"), entity(text, 7, 17, "LOC")]
@@ -108,8 +137,8 @@ def test_relaxed_lemma_linking() -> None:
         pred_entity(14, 17, "LOC", entity_id="LOC-Soul"),  # overlap only: not in lemma/linking
     ]
     result = match_entities(text, gold, pred)
-    # gold entities: ORG-NATO (found), LOC-Soul (its only mention not matched exactly)
-    # predicted units: ("NATO", ORG) correct, ("Sou", LOC) not
+    # BSNLP relaxed exact: gold entities (ORG, ORG-NATO) found by the form "nato", (LOC, LOC-Soul) not;
+    # predicted forms: ORG "nato" (twice, counted once), LOC "sou" (no gold form): P = 1 / (1 + 1)
     assert result.relaxed == SetCounts(gold=2, predicted=2, found=1, correct=1)
     assert result.lemma == Tally(correct=1, total=2, given=2)
     assert result.linking == Tally(correct=1, total=1, given=2)

@@ -84,7 +84,8 @@ def _confusion_getter(cells):
 @given(st.lists(st.integers(0, 5), min_size=9, max_size=9))
 def test_label_scores_equal_scikit_learn(flat: list[int]) -> None:
     """The vectorized label scores (used for the bootstrap) equal scikit-learn's, which give the
-    point estimates; labels that neither side uses are left out of the averages."""
+    point estimates; labels that neither side uses are left out of macro-F1, and count F = 0 in
+    F_avg (SemEval-2016's eval.pl: ``tests/test_semeval2016.py``)."""
     cells = [flat[i : i + 3] for i in range(0, 9, 3)]
     y_true = [g for gi, g in enumerate(LABELS) for pi in range(3) for _ in range(cells[gi][pi])]
     y_pred = [p for gi in range(3) for pi, p in enumerate(LABELS) for _ in range(cells[gi][pi])]
@@ -95,7 +96,7 @@ def test_label_scores_equal_scikit_learn(flat: list[int]) -> None:
         assert all(v is None for v in points.values())
         return
     macro = f1_score(y_true, y_pred, labels=list(LABELS), average="macro", zero_division=np.nan)
-    f_avg = f1_score(y_true, y_pred, labels=["favor", "against"], average="macro", zero_division=np.nan)
+    f_avg = f1_score(y_true, y_pred, labels=["favor", "against"], average=None, zero_division=0.0).mean()
     expected = {"macro_f1": macro, "f_avg": f_avg, "accuracy": accuracy_score(y_true, y_pred)}
     for name, value in expected.items():
         if np.isnan(value):
@@ -108,9 +109,9 @@ def test_label_scores_equal_scikit_learn(flat: list[int]) -> None:
 @pytest.mark.parametrize(
     ("cells", "expected"),
     [
-        ([[3, 0, 0], [0, 0, 0], [0, 0, 0]], (1.0, 1.0, 1.0)),  # all right, one label only
+        ([[3, 0, 0], [0, 0, 0], [0, 0, 0]], (1.0, 0.5, 1.0)),  # all right, favor only: F(against) = 0
         ([[0, 3, 0], [0, 0, 0], [0, 0, 0]], (0.0, 0.0, 0.0)),  # all wrong
-        ([[0, 0, 0], [0, 0, 0], [0, 0, 2]], (1.0, None, 1.0)),  # neutral only: F_avg undefined
+        ([[0, 0, 0], [0, 0, 0], [0, 0, 2]], (1.0, 0.0, 1.0)),  # neutral only: F_avg 0, as eval.pl
         ([[0, 0, 0], [0, 0, 0], [0, 0, 0]], (None, None, None)),  # no matched pairs
     ],
 )

@@ -1,5 +1,9 @@
 """BSNLP system responses: the ``.out`` file format, read and written, and projected to predictions.
 
+``read_system`` reads a system's folder as the official evaluator does (``<topic>/<lang>/<any file>``,
+every file parsed by ``bsnlp_measures.parse``) and ``gold_articles`` gives the gold the same way (the
+annotated files ``export bsnlp`` writes); ``bsnlp_measures`` scores the one against the other.
+
 A BSNLP system response is one ``.out`` file per document: the document id on the first line,
 then one line per distinct mention form, ``mention<TAB>base form<TAB>category<TAB>cross-lingual id``.
 It has no offsets, so a response is scored per document (``bsnlp_measures``). ``to_predictions``
@@ -16,7 +20,10 @@ from pathlib import Path
 
 from nkru_bench.common.errors import InputError, Problem
 from nkru_bench.gold.records import ENTITY_TYPES, Gold
+from nkru_bench.scoring.bsnlp_measures import Article, parse
 from nkru_bench.scoring.predictions import PredEntity, Prediction
+
+TOPIC = "nkru"
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,78 @@ def out_text(response: Response) -> str:
     lines = [response.doc_id]
     lines += [f"{m.form}\t{m.lemma}\t{m.type}\t{m.entity_id or ''}".rstrip("\t") for m in response.mentions]
     return "\n".join(lines) + "\n"
+
+
+def gold_articles(gold: Gold, topic: str = TOPIC) -> list[Article]:
+    """The gold as the evaluator reads its ``golden`` folder: each article's annotated file, parsed."""
+    responses = gold_responses(gold)
+    articles = []
+    for doc in gold.documents:
+        doc_id, lines, _ = parse(out_text(responses[doc.doc_id]))
+        articles.append(Article(topic, doc.lang, doc_id, lines))
+    return articles
+
+
+@dataclass(frozen=True)
+class SystemFiles:
+    """A system's folder as read: its articles, and what the evaluator would warn about (one line each)."""
+
+    articles: tuple[Article, ...]
+    notes: tuple[str, ...]
+
+
+def read_system(folder: Path) -> SystemFiles:
+    """Every file of ``folder/<topic>/<lang>/``, read as the evaluator reads it.
+
+    The lines it ignores become notes (its warnings). Bytes that are not UTF-8, and two files with one
+    document id in a language folder, are errors here (the evaluator replaces such bytes, and keeps
+    whichever of the two files the file system lists last).
+    """
+    if not folder.is_dir():
+        raise InputError(Problem(str(folder), None, None, "is not a folder"))
+    files = sorted(p for p in folder.glob("*/*/*") if p.is_file())
+    if not files:
+        message = "has no <topic>/<lang>/<file> annotation files (the BSNLP evaluator's layout)"
+        raise InputError(Problem(str(folder), None, None, message))
+    articles, notes, problems, first = [], [], [], {}
+    for path in files:
+        topic, lang = path.parent.parent.name, path.parent.name
+        try:
+            content = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(Problem(str(path), None, None, f"is not valid UTF-8 (byte offset {error.start})"))
+            continue
+        except OSError as error:
+            problems.append(Problem(str(path), None, None, f"cannot be read: {error.strerror}"))
+            continue
+        doc_id, lines, ignored = parse(content)
+        notes += [f"{path}:{i.line}: line ignored ({i.reason}), as the evaluator ignores it" for i in ignored]
+        key = (topic, lang, doc_id)
+        if key in first:
+            problems.append(Problem(str(path), None, "doc_id", f"{doc_id!r} is also the id of {first[key]}"))
+            continue
+        first[key] = str(path)
+        articles.append(Article(topic, lang, doc_id, lines))
+    if problems:
+        raise InputError(problems)
+    return SystemFiles(tuple(articles), tuple(notes))
+
+
+def unmatched(gold: Sequence[Article], system: SystemFiles) -> list[str]:
+    """Notes on what the evaluator drops without a word: system files whose id is no gold article of
+    their topic and language, and gold articles without a system file."""
+    known = {(a.topic, a.lang, a.doc_id) for a in gold}
+    given = {(a.topic, a.lang, a.doc_id) for a in system.articles}
+    notes = [
+        f"{topic}/{lang}: document id {doc_id!r} is no gold article there: not scored"
+        for topic, lang, doc_id in sorted(given - known)
+    ]
+    notes += [
+        f"{doc_id} ({lang}): no system file: left out of the per-article measures; its mentions still "
+        "count in the language and cross-language LEA"
+        for _, lang, doc_id in sorted(known - given)
+    ]
+    return notes
 
 
 def parse_response(data: bytes, file: str) -> tuple[Response | None, list[Problem]]:

@@ -42,8 +42,14 @@ from nkru_bench.scoring.counts import (
     UnitCounts,
 )
 from nkru_bench.scoring.figure_matching import FIGURE_REL_TOL, match_figures
-from nkru_bench.scoring.matching import CORRECT_KINDS, MIN_OVERLAP_PERCENT, SCHEME_TABLE, match_entities
+from nkru_bench.scoring.matching import (
+    CORRECT_KINDS,
+    MIN_OVERLAP_PERCENT,
+    SCHEME_TABLE,
+    match_entities,
+)
 from nkru_bench.scoring.metrics import flatten
+from nkru_bench.scoring.relaxed import relaxed_columns
 from nkru_bench.scoring.stance_relaxed import actors, count_relaxed
 from nkru_bench.scoring.tables import EntityColumns, FigureColumns, GoldTable, SpanColumns, StanceColumns
 
@@ -195,24 +201,6 @@ def _entity_pairs(gold: EntityColumns, pred: EntityColumns, n_docs: int) -> tupl
     return matched, contested
 
 
-def _surface_forms(table: GoldTable, pred: EntityColumns, exact: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """BSNLP relaxed precision counts a document's distinct (surface text, type) predictions, and those
-    of them with an exact match: both, per document (predictions sorted by document)."""
-    n_docs = len(table.doc_ids)
-    bounds = np.searchsorted(pred.doc, np.arange(n_docs + 1)).tolist()
-    starts, ends, types, hits = pred.start.tolist(), pred.end.tolist(), pred.type.tolist(), exact.tolist()
-    docs = np.flatnonzero(np.diff(bounds)).tolist()
-    predicted, correct = np.zeros(n_docs, dtype=np.int64), np.zeros(n_docs, dtype=np.int64)
-    found, right = [], []
-    for doc, text in zip(docs, table.texts_of(docs), strict=True):
-        lo, hi = bounds[doc], bounds[doc + 1]
-        units = [(text[s:e], t) for s, e, t in zip(starts[lo:hi], ends[lo:hi], types[lo:hi], strict=True)]
-        found.append(len(set(units)))
-        right.append(len({unit for unit, hit in zip(units, hits[lo:hi], strict=True) if hit}))
-    predicted[docs], correct[docs] = found, right
-    return predicted, correct
-
-
 def _distinct_per_doc(doc: np.ndarray, code: np.ndarray, n_docs: int) -> np.ndarray:
     """How many distinct codes each document has."""
     if not len(doc):
@@ -261,14 +249,10 @@ def count_entities(table: GoldTable, pred: EntityColumns) -> np.ndarray:
         out.put(f"{name}.total", _per_doc(kept.doc[p][strict][given], n_docs))
         out.put(f"{name}.given", _per_doc(kept.doc[getattr(kept, attribute) >= 0], n_docs))
 
-    # BSNLP relaxed: gold entities (ids) found by an exact mention; distinct (surface, type) predicted
-    exact = np.zeros(len(kept), dtype=bool)
-    exact[p[strict]] = True
-    predicted, correct = _surface_forms(table, kept, exact)
-    out.put("relaxed.gold", _distinct_per_doc(gold.doc, gold.entity_id, n_docs))
-    out.put("relaxed.found", _distinct_per_doc(gold.doc[g[strict]], gold.entity_id[g[strict]], n_docs))
-    out.put("relaxed.predicted", predicted)
-    out.put("relaxed.correct", correct)
+    # BSNLP relaxed exact, from the spans' text (``matching.relaxed_counts``)
+    relaxed = relaxed_columns(table, gold, kept)
+    for i, name in enumerate(("gold", "predicted", "found", "correct")):
+        out.put(f"relaxed.{name}", relaxed[:, i])
 
     docs = np.flatnonzero(contested)
     gold_rows, pred_rows = rows_by_doc(table.entities.doc, docs), rows_by_doc(pred.doc, docs)

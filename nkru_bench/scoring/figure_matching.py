@@ -1,5 +1,7 @@
 """Matching figures, one document at a time: values within a relative tolerance, then unit, hedge and
-source; one-to-one by maximum-weight assignment."""
+source; one-to-one by maximum-weight assignment. Ties between pairings go by the rule of
+``matching`` (``tie_levels``): the most correct qualifiers and sources, then the fewest wrong ones,
+then the most correct qualifiers."""
 
 from __future__ import annotations
 
@@ -8,13 +10,14 @@ from collections.abc import Sequence
 
 from nkru_bench.gold.numbers import values_agree
 from nkru_bench.gold.records import Figure, Span
+from nkru_bench.scoring.assignment import assign, lexicographic
 from nkru_bench.scoring.counts import (
     FigureCounts,
     Tally,
     UnitCounts,
     one_to_one,
 )
-from nkru_bench.scoring.matching import assign, inside, paired
+from nkru_bench.scoring.matching import inside, paired, tie_levels
 from nkru_bench.scoring.predictions import PredFigure
 
 FIGURE_REL_TOL = 1e-6
@@ -47,9 +50,11 @@ def figure_pred_key(p: PredFigure) -> tuple:
     )
 
 
-def _agreement(g: Figure, p: PredFigure) -> int:
-    return int(p.qualifier is not None and p.qualifier == g.qualifier) + int(
-        p.source_id is not None and p.source_id == g.source_id
+def figure_tie_levels(g: Figure, p: PredFigure) -> tuple[int, int, int, int]:
+    """``tie_levels`` of a matched pair: its qualifier, then its source_id."""
+    return tie_levels(
+        (p.qualifier is not None, p.qualifier == g.qualifier),
+        (p.source_id is not None, p.source_id == g.source_id),
     )
 
 
@@ -66,13 +71,13 @@ def value_matches(gold: Sequence[Figure], pred: Sequence[PredFigure]) -> list[tu
 def figure_pairs(
     gold: Sequence[Figure], pred: Sequence[PredFigure], matches: list[tuple[int, int]], *, with_unit: bool
 ) -> list:
-    """Most matches first; among those, the pairing that agrees most on qualifier and source.
-    ``matches`` are the ``value_matches``; with the unit, those of them with the same unit."""
-    top = 2 * min(len(gold), len(pred)) + 1
+    """Most matches first; among those, by ``figure_tie_levels``. ``matches`` are the
+    ``value_matches``; with the unit, those of them with the same unit."""
+    most = min(len(gold), len(pred))
     weights = [[0] * len(pred) for _ in gold]
     for gi, pi in matches:
         if not with_unit or gold[gi].unit == pred[pi].unit:
-            weights[gi][pi] = top + _agreement(gold[gi], pred[pi])
+            weights[gi][pi] = lexicographic((1, *figure_tie_levels(gold[gi], pred[pi])), 2, most)
     return paired(assign(weights), gold, pred)
 
 

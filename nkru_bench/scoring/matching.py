@@ -5,9 +5,14 @@ document and the predicted records for it and returns small frozen count records
 turns sums of them into rates.
 
 Matching is one-to-one and never depends on input order: both sides are put in a canonical order
-and paired by a maximum-weight assignment (``scipy.optimize.linear_sum_assignment``), so a gold
-item is matched at most once, a predicted item at most once, and shuffling the input changes
-nothing.
+and paired by an exact maximum-weight assignment (``assignment.assign``), so a gold item is matched
+at most once, a predicted item at most once, and shuffling the input changes nothing.
+
+**Ties.** Where several pairings reach the maximum, the weights break the tie by a stated rule that
+gives the system the benefit of the doubt (``tie_levels``): among them, the most correct attributes
+(a strict pair's lemma and entity_id), then the fewest wrong ones (given, and not the gold's), then
+the most correct lemmas. Every count follows from those totals, so none depends on how ids sort, on
+the input order or on predictions that compete with nothing here (``tests/test_ties.py``).
 
 Entities follow the four SemEval-2013 Task 9.1 schemes with the definitions of the ``nervaluate``
 package (the overlap rule included: a predicted span overlaps a gold span when at least 1% of the
@@ -21,12 +26,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from operator import attrgetter
 
 from nkru_bench.gold.records import Entity, Span
+from nkru_bench.scoring.assignment import assign, lexicographic
+from nkru_bench.scoring.bsnlp_measures import java_trim
 from nkru_bench.scoring.counts import (
     SCHEMES,
     EntityCounts,
@@ -42,26 +49,6 @@ MIN_OVERLAP_PERCENT = 1.0
 
 
 # --- count records -------------------------------------------------------------------------------
-
-
-# --- one-to-one assignment -----------------------------------------------------------------------
-
-
-def assign(weights: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
-    """Row/column pairs of a maximum-weight one-to-one assignment, only where the weight is > 0.
-
-    Deterministic for a given matrix; callers build the matrix from canonically sorted items.
-    """
-    if not weights or not weights[0]:
-        return []
-    import numpy as np
-    from scipy.optimize import linear_sum_assignment
-
-    matrix = np.asarray(weights, dtype=np.int64)
-    if not matrix.any():
-        return []
-    rows, cols = linear_sum_assignment(matrix, maximize=True)
-    return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True) if matrix[r, c] > 0]
 
 
 # --- entities ------------------------------------------------------------------------------------
@@ -130,16 +117,49 @@ def pred_key(p: PredEntity) -> tuple:
     return (p.start, p.end, p.type, p.lemma or "", p.entity_id or "")
 
 
+def tie_levels(first: tuple[bool, bool], second: tuple[bool, bool]) -> tuple[int, int, int, int]:
+    """The tie-breaking levels of a pair from two attributes, each as (given, equal to the gold's):
+    correct attributes, attributes not wrong (2 minus the wrong ones), the first correct, the first
+    not wrong. Maximized in this order after the primary weight."""
+    right = [given and equal for given, equal in (first, second)]
+    wrong = [given and not equal for given, equal in (first, second)]
+    return sum(right), 2 - sum(wrong), int(right[0]), 1 - int(wrong[0])
+
+
+def entity_tie_levels(g: Entity, p: PredEntity) -> tuple[int, int, int, int]:
+    """``tie_levels`` of a strict pair: its lemma, then its entity_id."""
+    return tie_levels(
+        (p.lemma is not None, p.lemma == g.lemma), (p.entity_id is not None, p.entity_id == g.entity_id)
+    )
+
+
+NO_TIE_LEVELS = (0, 0, 0, 0)
+
+
 def scheme_pairs(
     scheme: str, gold: Sequence[Entity], pred: Sequence[PredEntity]
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """(correct pairs, other pairs) as (gold index, pred index); inputs already canonically sorted."""
+    """(correct pairs, other pairs) as (gold index, pred index); inputs already canonically sorted.
+
+    The most correct pairs, then the most other pairs; for ``strict`` (whose pairs carry the lemma
+    and linking scores) ties go by ``entity_tie_levels``."""
     rule = SCHEME_TABLE[scheme]
-    top = min(len(gold), len(pred)) + 1  # one correct pair outweighs any number of other pairs
-    weights = [[top if rule.correct(p, g) else (1 if rule.other(p, g) else 0) for p in pred] for g in gold]
+    most = min(len(gold), len(pred))
+    top = most + 1  # one correct pair outweighs any number of other pairs
+    kinds = [[2 if rule.correct(p, g) else (1 if rule.other(p, g) else 0) for p in pred] for g in gold]
+
+    def weight(kind: int, g: Entity, p: PredEntity) -> int:
+        if kind == 0:
+            return 0
+        levels = entity_tie_levels(g, p) if kind == 2 and scheme == "strict" else NO_TIE_LEVELS
+        return lexicographic((top if kind == 2 else 1, *levels), top, most)
+
+    weights = [
+        [weight(k, g, p) for k, p in zip(row, pred, strict=True)] for row, g in zip(kinds, gold, strict=True)
+    ]
     pairs = assign(weights)
-    correct = [(gi, pi) for gi, pi in pairs if weights[gi][pi] == top]
-    other = [(gi, pi) for gi, pi in pairs if weights[gi][pi] == 1]
+    correct = [(gi, pi) for gi, pi in pairs if kinds[gi][pi] == 2]
+    other = [(gi, pi) for gi, pi in pairs if kinds[gi][pi] == 1]
     return correct, other
 
 
@@ -167,23 +187,36 @@ def inside(start: int, end: int, spans: Sequence[Span]) -> bool:
     return any(s.start <= start and end <= s.end for s in spans)
 
 
-def _relaxed(text: str, gold: Sequence[Entity], pred: Sequence[PredEntity]) -> SetCounts:
-    """BSNLP relaxed, document level.
+def bsnlp_form(surface: str) -> str:
+    """A span's text as the BSNLP evaluator reads it from an exported line: white-space runs made one
+    space (the exporter), trimmed as Java trims and lower-cased (the evaluator)."""
+    return java_trim(" ".join(surface.split())).lower()
 
-    Recall: a gold entity (its ``entity_id`` in this document) is found when one of its mentions is
-    predicted with exactly its boundaries and type. Precision: the predictions are the distinct
-    (surface text, type) pairs; one is correct when one of its mentions is such an exact match.
+
+def relaxed_counts(gold: Iterable[tuple[str, str, str]], pred: Iterable[tuple[str, str]]) -> SetCounts:
+    """The official BSNLP evaluator's *relaxed exact* counts of one document, summed over types.
+
+    ``gold`` holds (form, type, entity_id), ``pred`` (form, type), forms as ``bsnlp_form`` makes them.
+    A gold entity is an (entity_id, type); it is found when one of its forms is among the distinct
+    predicted forms of its type. ``found`` = ``correct`` = entities found; ``predicted`` = found +
+    distinct predicted forms that are no form of a gold entity of their type (so several right forms
+    of one entity count once, each wrong form once); ``gold`` = entities.
     """
-    exact_gold = {(g.start, g.end, g.type) for g in gold}
-    exact_pred = {(p.start, p.end, p.type) for p in pred}
-    entity_ids = {g.entity_id for g in gold}
-    found_ids = {g.entity_id for g in gold if (g.start, g.end, g.type) in exact_pred}
-    units: dict[tuple[str, str], bool] = {}
-    for p in pred:
-        key = (text[p.start : p.end], p.type)
-        units[key] = units.get(key, False) or (p.start, p.end, p.type) in exact_gold
-    return SetCounts(
-        gold=len(entity_ids), predicted=len(units), found=len(found_ids), correct=sum(units.values())
+    entities: dict[tuple[str, str], set[str]] = {}
+    for form, type_, entity_id in gold:
+        entities.setdefault((type_, entity_id), set()).add(form)
+    forms = {(type_, form) for form, type_ in pred}
+    gold_forms = {(type_, form) for (type_, _), fs in entities.items() for form in fs}
+    found = sum(any((type_, form) in forms for form in fs) for (type_, _), fs in entities.items())
+    wrong = len(forms - gold_forms)
+    return SetCounts(gold=len(entities), predicted=found + wrong, found=found, correct=found)
+
+
+def _relaxed(text: str, gold: Sequence[Entity], pred: Sequence[PredEntity]) -> SetCounts:
+    """``relaxed_counts`` of a document's gold and predicted spans (offsets play no other part)."""
+    return relaxed_counts(
+        ((bsnlp_form(text[g.start : g.end]), g.type, g.entity_id) for g in gold),
+        ((bsnlp_form(text[p.start : p.end]), p.type) for p in pred),
     )
 
 

@@ -209,8 +209,10 @@ def confusion(get: Getter) -> np.ndarray:
 def label_rates(get: Getter) -> dict[str, np.ndarray]:
     """Label scores from confusion counts, vectorized (for the bootstrap).
 
-    Per label F1 = 2tp / (2tp + fp + fn); a label with no gold and no predicted instance among the
-    matched pairs is left out of the averages (scikit-learn's ``zero_division=np.nan``).
+    Per label F1 = 2tp / (2tp + fp + fn). ``macro_f1``: a label with no gold and no predicted instance
+    among the matched pairs is left out of the mean (scikit-learn's ``zero_division=np.nan``).
+    ``f_avg`` is SemEval-2016 Task 6's ``eval.pl``: (F(favor) + F(against)) / 2, always over both, a
+    class with no gold and no predicted pair counting F = 0; undefined only without matched pairs.
     """
     cm = confusion(get).astype(np.float64)
     tp = np.diagonal(cm, axis1=-2, axis2=-1)
@@ -220,7 +222,8 @@ def label_rates(get: Getter) -> dict[str, np.ndarray]:
     with warnings.catch_warnings():  # the mean of no defined F1 is NaN: undefined, not a warning
         warnings.simplefilter("ignore", RuntimeWarning)
         macro = np.nanmean(f1, axis=-1)
-        f_avg = np.nanmean(f1[..., keep], axis=-1)
+    f_avg = np.nan_to_num(f1[..., keep], nan=0.0).mean(axis=-1)
+    f_avg = np.where(cm.sum(axis=(-2, -1)) > 0, f_avg, np.nan)
     accuracy = _divide(tp.sum(axis=-1), cm.sum(axis=(-2, -1)), np.nan)
     return {"macro_f1": macro, "f_avg": f_avg, "accuracy": accuracy}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nkru_bench.curation.interop.bundle import Bundle
 
-FORMATS = ("brat", "labelstudio", "inception", "bsnlp")
+FORMATS = ("brat", "labelstudio", "inception", "bsnlp", "slavicner")
 
 
 def exporter(name: str) -> Callable[[Bundle, Path], list[Path]]:
@@ -19,12 +19,13 @@ def exporter(name: str) -> Callable[[Bundle, Path], list[Path]]:
 
 
 def importer(name: str) -> Callable[[Path], Bundle]:
-    """The reader of a tool's folder or file into a bundle (brat, Label Studio and INCEpTION)."""
-    from nkru_bench.curation.interop import brat_import, inception_import, labelstudio_import
+    """The reader of a tool's folder or file into a bundle (brat, Label Studio, INCEpTION, SlavicNER)."""
+    from nkru_bench.curation.interop import brat_import, inception_import, labelstudio_import, slavicner
 
     readers: dict[str, Callable[[Path], Bundle]] = {
         "brat": brat_import.read_folder,
         "labelstudio": labelstudio_import.read_export,
         "inception": inception_import.read_export,
+        "slavicner": slavicner.read_folder,
     }
     return readers[name]
