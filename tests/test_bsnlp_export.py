@@ -41,6 +41,19 @@ def _corus_bsnlp() -> types.ModuleType:
 corus = _corus_bsnlp()
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "tests" / "reference" / "bsnlp"
+# The reference files were made from gold v2. Gold v3 took SlavicNER's spelling of two ids (rule K2,
+# annotations/ADJUDICATION.md); nothing else of the entity layer changed, so the reference with these
+# two ids renamed is gold v3's export.
+K2_RENAMES = {
+    b"GPE-Brussels": b"GPE-Brussles",
+    b"ORG-Main-Intelligence-Directorate-Ukraine": b"ORG-Directorat-of-Ukraine-Intelligence",
+}
+
+
+def _as_v3(data: bytes) -> bytes:
+    for old, new in K2_RENAMES.items():
+        data = data.replace(old, new)
+    return data
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +69,9 @@ def test_the_annotated_files_are_the_reference_golden_folder(exported: Path) -> 
     theirs = sorted(p.relative_to(REFERENCE / "golden") for p in (REFERENCE / "golden").rglob("*.out"))
     assert ours == theirs and len(ours) == 5
     for path in ours:
-        assert (exported / "annotated" / path).read_bytes() == (REFERENCE / "golden" / path).read_bytes()
+        assert (exported / "annotated" / path).read_bytes() == _as_v3(
+            (REFERENCE / "golden" / path).read_bytes()
+        )
 
 
 def test_the_raw_files_have_the_tasks_header(exported: Path) -> None:

@@ -33,9 +33,22 @@ def test_every_reference_case_is_tested() -> None:
     assert len(CASES) == 30
 
 
-def test_the_golden_folder_is_what_the_shipped_gold_reads_as() -> None:
-    """The evaluator's golden files, read as it reads them, equal the shipped gold's articles."""
-    golden = read_system(REFERENCE / "golden").articles
+def test_the_golden_folder_is_what_the_shipped_gold_reads_as(tmp_path: Path) -> None:
+    """The evaluator's golden files, read as it reads them, equal the shipped gold's articles. The
+    reference was made from gold v2; gold v3 took SlavicNER's spelling of two ids (rule K2,
+    annotations/ADJUDICATION.md), so those two are renamed in a copy first."""
+    renames = {
+        "GPE-Brussels": "GPE-Brussles",
+        "ORG-Main-Intelligence-Directorate-Ukraine": "ORG-Directorat-of-Ukraine-Intelligence",
+    }
+    for path in (REFERENCE / "golden").rglob("*.out"):
+        text = path.read_text(encoding="utf-8")
+        for old, new in renames.items():
+            text = text.replace(old, new)
+        copy = tmp_path / path.relative_to(REFERENCE / "golden")
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(text, encoding="utf-8")
+    golden = read_system(tmp_path).articles
     assert sorted(golden, key=lambda a: a.doc_id) == sorted(GOLD, key=lambda a: a.doc_id)
 
 
