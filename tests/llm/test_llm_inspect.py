@@ -61,7 +61,8 @@ def refusal(messages: list[Any], *_: Any) -> ModelOutput:
 
 def test_the_task_scores_the_mock_model_with_the_harness_numbers(tmp_path: Path, capsys) -> None:
     model = get_model("mockllm/model", custom_outputs=gold_answer, memoize=False)
-    [log] = inspect_eval(nkru_bench(), model=model, log_dir=str(tmp_path / "logs"), display="none")
+    # by its registered name, as `inspect eval nkru_bench/nkru_bench` finds it (the package's entry point)
+    [log] = inspect_eval("nkru_bench/nkru_bench", model=model, log_dir=str(tmp_path / "logs"), display="none")
     assert log.status == "success", log.error
     assert len(log.samples) == len(GOLD.documents) == 5
     metrics = {name: m.value for score in log.results.scores for name, m in score.metrics.items()}
@@ -99,3 +100,17 @@ def test_an_answer_that_is_not_json_predicts_nothing_for_its_document(tmp_path: 
     for sample in log.samples:
         assert sample.scores["nkru_scorer"].value == 0.0
         assert "not valid JSON" in sample.scores["nkru_scorer"].explanation
+
+
+def test_eval_yaml_names_the_solver_and_scorer_inspect_finds_in_the_package() -> None:
+    from inspect_ai._util.entrypoints import ensure_entry_points
+    from inspect_ai._util.registry import registry_lookup
+
+    from nkru_bench.scoring.eval_results import benchmark_config
+
+    ensure_entry_points()
+    for item in benchmark_config()["tasks"]:
+        for solver in item["solvers"]:
+            assert registry_lookup("solver", solver["name"]) is not None, solver
+        for scorer in item["scorers"]:
+            assert registry_lookup("scorer", scorer["name"]) is not None, scorer

@@ -5,8 +5,8 @@ structured output; where it does not, it is written into the prompt and the same
 check is the same in every mode: the answer must be one JSON object ``{"<layer>": [items]}`` (a Markdown
 code fence around it and text after it are tolerated, a bare list is taken as the items); an answer that
 is not JSON, or is cut off, fails its document. Each item is then validated on its own: an item that
-breaks the schema (an unknown type, a missing key, an empty string) is left out and counted as invalid,
-never silently.
+breaks the schema (an unknown type, a missing key, an empty string), or repeats a stance's
+(holder, target), is left out and counted as invalid, never silently.
 """
 
 from __future__ import annotations
@@ -143,11 +143,19 @@ def check_answer(layer: str, content: str, finish_reason: str | None = None) -> 
     model = ITEM_MODELS[layer]
     items: list[Any] = []
     invalid: list[str] = []
+    pairs: set[tuple[str, str]] = set()
     for number, raw in enumerate(raw_items, start=1):
         try:
-            items.append(model.model_validate(raw))
+            item = model.model_validate(raw)
         except ValidationError as error:
             first = error.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or "(item)"
             invalid.append(f"{layer} item {number}: {field}: {first['msg']}")
+            continue
+        if isinstance(item, StanceItem):  # one row per (holder, target): the first one counts
+            if (item.holder_id, item.target) in pairs:
+                invalid.append(f"stance item {number}: a second row for ({item.holder_id}, {item.target})")
+                continue
+            pairs.add((item.holder_id, item.target))
+        items.append(item)
     return items, invalid
