@@ -75,3 +75,15 @@ def test_text_after_the_object_and_a_bare_list_are_accepted() -> None:
     valid, _ = check_answer("stance", json.dumps({"stance": [row]}) + "\nHope this helps!")
     assert valid[0].holder_id == "GPE-Russia"
     assert check_answer("stance", json.dumps([row]))[0] == valid
+
+
+def test_a_second_row_for_the_same_holder_and_target_is_left_out_and_counted() -> None:
+    rows = [
+        {"holder_id": "GPE-Russia", "target": "nk_troops_in_russia", "label": "against"},
+        {"holder_id": "GPE-Russia", "target": "nk_troops_in_russia", "label": "favor"},
+        {"holder_id": "GPE-Russia", "target": "russia_nk_alliance", "label": "favor"},
+    ]
+    valid, invalid = check_answer("stance", json.dumps({"stance": rows}))
+    kept = [(s.target, s.label) for s in valid]
+    assert kept == [("nk_troops_in_russia", "against"), ("russia_nk_alliance", "favor")]
+    assert invalid == ["stance item 2: a second row for (GPE-Russia, nk_troops_in_russia)"]

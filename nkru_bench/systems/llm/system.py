@@ -86,11 +86,10 @@ def to_prediction(doc: dict[str, Any], answers: dict[str, LayerAnswer]) -> tuple
             figures.append(figure)
         prediction["figures"] = figures
     if "stance" in answers:
-        stance_in: list[StanceItem] = answers["stance"].items
-        unique = {
-            (s.holder_id, s.target): s.label for s in stance_in
-        }  # one row per (holder, target): the last
-        prediction["stance"] = [{"holder_id": h, "target": t, "label": lab} for (h, t), lab in unique.items()]
+        stance_in: list[StanceItem] = answers["stance"].items  # one per (holder, target): check_answer
+        prediction["stance"] = [
+            {"holder_id": s.holder_id, "target": s.target, "label": s.label} for s in stance_in
+        ]
     return prediction, unaligned
 
 
