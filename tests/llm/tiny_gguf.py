@@ -1,11 +1,13 @@
 """A tiny llama-architecture GGUF model with random weights, written by the tests (no model download).
 
-Two layers, 64-wide, a SentencePiece-style vocabulary of a few ordered tokens plus the 256 byte
-tokens (so any UTF-8 text tokenizes). The transformer weights are random (seeded); the output
-projection is all zeros, so every logit is exactly 0 and greedy decoding at temperature 0 picks,
-among the tokens the server's grammar allows, the one with the lowest id. That makes the model's
-answer under a JSON-schema grammar derivable by hand: ``ORDER`` lists the first tokens of the
-vocabulary, and the tests derive the answer from it (see ``tests``).
+Two layers, 64-wide, a SentencePiece-style vocabulary of a few ordered tokens, then the 256 byte
+tokens (so any UTF-8 text tokenizes), then the special tokens. The transformer weights are random
+(seeded); the output projection is all zeros, so every logit is exactly 0 and greedy decoding at
+temperature 0 picks, among the tokens the server's grammar allows, the one with the lowest id. That
+makes the model's answer under a JSON-schema grammar derivable by hand: ``ORDER`` lists the first
+tokens of the vocabulary (``"`` first, so every free string closes at once), and the test derives
+the answer from it. The special tokens come last: the unknown token's piece is a printable
+character, which a grammar allows inside a string.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 
 # The first tokens after the three special ones, in id order: at every step the grammar allows
 # several of them, and the first one allowed wins.
-ORDER = ("{", '"', "]", "}", "0", ",", ":", "[", "\u2581")
+ORDER = ('"', "{", "]", "}", "0", ",", ":", "[", "\u2581")
 
 
 def write_tiny_llama(
@@ -25,14 +27,14 @@ def write_tiny_llama(
     import gguf
 
     rng = np.random.default_rng(seed)
-    tokens: list[bytes] = [b"<unk>", b"<s>", b"</s>"]
-    types = [gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL]
-    for piece in ORDER:
-        tokens.append(piece.encode("utf-8"))
-        types.append(gguf.TokenType.NORMAL)
+    tokens: list[bytes] = [piece.encode("utf-8") for piece in ORDER]
+    types = [gguf.TokenType.NORMAL] * len(ORDER)
     for byte in range(256):
         tokens.append(f"<0x{byte:02X}>".encode())
         types.append(gguf.TokenType.BYTE)
+    unk, bos, eos = len(tokens), len(tokens) + 1, len(tokens) + 2
+    tokens += [b"<unk>", b"<s>", b"</s>"]
+    types += [gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL]
     n_vocab, n_head, n_ff = len(tokens), 4, 4 * n_embd
 
     writer = gguf.GGUFWriter(str(path), "llama")
@@ -49,9 +51,9 @@ def write_tiny_llama(
     writer.add_token_list(tokens)
     writer.add_token_scores([0.0] * n_vocab)
     writer.add_token_types(types)
-    writer.add_bos_token_id(1)
-    writer.add_eos_token_id(2)
-    writer.add_unk_token_id(0)
+    writer.add_bos_token_id(bos)
+    writer.add_eos_token_id(eos)
+    writer.add_unk_token_id(unk)
 
     def weight(*shape: int) -> np.ndarray:
         return (rng.standard_normal(shape) * 0.02).astype(np.float32)

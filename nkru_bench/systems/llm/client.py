@@ -14,7 +14,8 @@ OpenAI's form); ``json_object`` asks for JSON mode with the schema attached as
 also puts the schema in the prompt; ``prompt`` sends no ``response_format`` and puts the schema in
 the prompt. ``auto`` (the default) starts with
 ``json_schema`` and steps down, for the rest of the run, when the server rejects ``response_format``
-with a 400/422 that names it; the mode in use is reported in the run's metadata.
+with a 400, 422 or 500 that names it (llama-cpp-python's server answers 500 to OpenAI's form); the
+mode in use is reported in the run's metadata.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ class ChatClient:
 
     def _step_down(self, mode: str, error: Exception) -> str | None:
         """The next mode when ``auto`` and the server rejected this one's response_format; else None."""
-        if self.settings.structured != "auto" or _status(error) not in (400, 422) or mode == "prompt":
+        if self.settings.structured != "auto" or mode == "prompt" or _status(error) not in (400, 422, 500):
             return None
         if not any(word in str(error).lower() for word in _FORMAT_WORDS):
             return None
@@ -162,13 +163,12 @@ class ChatClient:
             try:
                 response = self._request(messages, layer, mode)
             except (openai.APITimeoutError, openai.APIConnectionError, openai.APIStatusError) as error:
+                next_mode = self._step_down(mode, error)
+                if next_mode is not None:
+                    mode = next_mode
+                    continue
                 status = _status(error)
-                transient = status is None or status == 429 or status >= 500
-                if not transient:
-                    next_mode = self._step_down(mode, error)
-                    if next_mode is not None:
-                        mode = next_mode
-                        continue
+                if not (status is None or status == 429 or status >= 500):
                     raise RequestFailed(f"HTTP {status}: {_one_line(error)}") from None
                 if attempt >= self.settings.retries:
                     what = f"HTTP {status}" if status is not None else type(error).__name__
