@@ -109,7 +109,12 @@ def test_run_llm_against_llama_cpp_writes_and_scores_all_articles_then_reruns_fr
     counts = result["figures"]["value_unit"]["counts"]
     assert (counts["predicted"], counts["correct"]) == (5, 0)
     assert result["figures"]["value_unit"]["f1"] == 0.0
-    assert "5 unaligned" in err
+    assert "5 unaligned, 10 invalid item(s)" in err
+    assert f"  unaligned {IDS[0]} figures: ''" in err.splitlines()
+    assert (
+        f"  invalid {IDS[0]} entities item 1: text: String should have at least 1 character"
+        in err.splitlines()
+    )
 
     # The server goes away: the second run is served from the cache, with no request at all.
     proc.terminate()

@@ -233,15 +233,19 @@ class LlmSystem:
         }
 
     def summary(self) -> str:
+        """The end-of-run report: requests, cache, token usage, then every unaligned and invalid item."""
         meta = self.metadata()
         usage, cached = meta["usage"], meta["usage_from_cache"]
-        return (
+        lines = [
             f"llm {meta['model']} prompt {meta['prompt_version']}: {meta['requests']} request(s) "
-            f"({meta['retries']} retried), {meta['cache_hits']} answer(s) from the cache; tokens sent "
-            f"{usage['prompt_tokens']} prompt + {usage['completion_tokens']} completion "
-            f"(cached answers: {cached['prompt_tokens']} + {cached['completion_tokens']}); "
+            f"({meta['retries']} retried), {meta['cache_hits']} answer(s) from the cache; token usage "
+            f"{usage['prompt_tokens']} prompt + {usage['completion_tokens']} completion (answers from the "
+            f"cache: {cached['prompt_tokens']} + {cached['completion_tokens']}); "
             f"{meta['unaligned']['count']} unaligned, {meta['invalid']['count']} invalid item(s)"
-        )
+        ]
+        lines += [f"  unaligned {item['doc_id']} {item['item']}" for item in meta["unaligned"]["items"]]
+        lines += [f"  invalid {item['doc_id']} {item['item']}" for item in meta["invalid"]["items"]]
+        return "\n".join(lines)
 
 
 # --- from the command line ----------------------------------------------------------------------
