@@ -87,3 +87,10 @@ def test_a_second_row_for_the_same_holder_and_target_is_left_out_and_counted() -
     kept = [(s.target, s.label) for s in valid]
     assert kept == [("nk_troops_in_russia", "against"), ("russia_nk_alliance", "favor")]
     assert invalid == ["stance item 2: a second row for (GPE-Russia, nk_troops_in_russia)"]
+
+
+def test_the_readme_cites_the_prompt_version_of_this_release(root) -> None:
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Evaluating a language model", 1)[1].split("\n## ", 1)[0]
+    cited = set(re.findall(r"v1\+[0-9a-f]{12}", section))
+    assert cited == {prompt_version()}, "update the prompt version the README cites"
