@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-MAX_DELAY = 5.0
+MAX_DELAY = 6.0
 
 
 @dataclass

@@ -63,7 +63,7 @@ def test_each_fault_fails_only_its_document_and_a_rerun_asks_only_what_failed(tm
         if index == 1 and attempt == 1:
             return error(503, "overloaded, try again")
         if index == 2 and layer == "figures":
-            return Action(200, completion(gold_answer(index, layer)), delay=2.0)  # past --request-timeout
+            return Action(200, completion(gold_answer(index, layer)), delay=5.0)  # past --request-timeout
         if index == 3 and layer == "stance":
             return Action(200, completion(gold_answer(index, layer)[:40], finish_reason="length"))
         content = gold_answer(index, layer)
@@ -72,7 +72,7 @@ def test_each_fault_fails_only_its_document_and_a_rerun_asks_only_what_failed(tm
         return Action(200, completion(content, prompt_tokens=100, completion_tokens=10))
 
     out = tmp_path / "runs" / "llm.jsonl"
-    options = ["--retries", "2", "--backoff", "0.01", "--request-timeout", "0.5", "--concurrency", "3"]
+    options = ["--retries", "2", "--backoff", "0.01", "--request-timeout", "2", "--concurrency", "3"]
     with ScriptedServer(script) as server:
         argv = ["run", "llm", "--model", "scripted", "--base-url", server.base_url, "-o", str(out), *options]
         assert main(argv) == 1
