@@ -63,7 +63,7 @@ def resolve_system(system: str | None, cmd: str | None = None) -> tuple[str, Ext
         return "cmd", CommandExtractor(cmd)
     assert system is not None
     if system == "llm":  # the llm system takes its options on the command line (nkru_bench.systems.llm)
-        message = "the llm system runs from the command line: nkru-bench run llm --model NAME [--base-url URL]"
+        message = "llm runs from the command line: nkru-bench run llm --model NAME [--base-url URL]"
         raise InputError(Problem(system, None, None, message))
     if system in BASELINES:
         name, spec = system, BASELINES[system]
