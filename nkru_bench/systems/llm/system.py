@@ -2,8 +2,8 @@
 
 For each document it asks one question per layer (entities, figures, stance) with the reference
 prompt of the document's language, checks each answer against the layer's schema, aligns the quoted
-strings to offsets, and returns the prediction. The requests of all documents go through a thread
-pool of ``concurrency`` workers: ``prefetch`` submits them all at once, and each call waits only for
+strings to offsets, and returns the prediction. The requests of all documents go through
+``concurrency`` worker threads: ``prefetch`` submits them all at once, and each call waits only for
 its own document's answers. An answer comes from the disk cache when it is there, so a rerun sends no
 request. A layer that gets no usable answer fails its whole document (``LlmFailure``, which the runner
 records as that document's failure); the other documents go on.
@@ -16,9 +16,10 @@ the answers read from the cache), and every unaligned or invalid item.
 from __future__ import annotations
 
 import json
+import queue
 import re
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,9 +110,26 @@ class LlmSystem:
         self.cache = ResponseCache(cache_dir)
         self.prompt_version = prompt_version(PROMPT_VERSION)
         self.tally = Tally()
-        self._pool = ThreadPoolExecutor(max(1, settings.concurrency), thread_name_prefix="llm")
+        self._jobs: queue.Queue[tuple[Future[LayerAnswer], dict[str, Any], str] | None] = queue.Queue()
         self._futures: dict[tuple[str, str], Future[LayerAnswer]] = {}
         self._lock = threading.Lock()
+        # daemon workers: Ctrl-C or the end of a run never waits for a request still in flight
+        self._workers = [
+            threading.Thread(target=self._work, name=f"llm-{i}", daemon=True)
+            for i in range(max(1, settings.concurrency))
+        ]
+        for worker in self._workers:
+            worker.start()
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, doc, layer = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(self._answer(doc, layer))
+            except BaseException as error:  # handed to the document's call, which reports it
+                future.set_exception(error)
 
     def use_cache(self, folder: Path | None) -> None:
         self.cache = ResponseCache(folder)
@@ -169,12 +187,14 @@ class LlmSystem:
         return LayerAnswer(items, invalid)
 
     def prefetch(self, documents: list[dict[str, Any]]) -> None:
-        """Submit every layer of every document to the pool (what is already submitted is skipped)."""
+        """Submit every layer of every document to the workers (what is already submitted is skipped)."""
         with self._lock:
             for doc in documents:
                 for layer in self.layers:
                     if (doc["doc_id"], layer) not in self._futures:
-                        self._futures[doc["doc_id"], layer] = self._pool.submit(self._answer, doc, layer)
+                        future: Future[LayerAnswer] = Future()
+                        self._futures[doc["doc_id"], layer] = future
+                        self._jobs.put((future, doc, layer))
 
     def __call__(self, doc: dict[str, Any]) -> dict[str, Any]:
         self.prefetch([doc])
@@ -197,7 +217,12 @@ class LlmSystem:
         return prediction
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Cancel the requests not yet sent and let the workers end (a request in flight is abandoned)."""
+        with self._lock:
+            for future in self._futures.values():
+                future.cancel()
+        for _ in self._workers:
+            self._jobs.put(None)
 
     # --- what the run reports -----------------------------------------------------------------
 
