@@ -71,6 +71,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.report is not None and args.no_score:
         print("error: --report needs the scores: drop --no-score", file=sys.stderr)
         return 2
+    if args.system == "llm" and args.cmd is None:
+        return _cmd_run_llm(args)
     name, extractor = resolve_system(args.system, args.cmd, args.labels)
     gold = load_gold(args.gold)
     out = args.output or Path("runs") / f"{name}.jsonl"
@@ -87,7 +89,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 1 if report.failures else status
 
 
-def _score_run(out: Path, gold: object, failed: bool, args: argparse.Namespace) -> int:
+def _score_run(
+    out: Path, gold: object, failed: bool, args: argparse.Namespace, system_signature: str = ""
+) -> int:
     """Score a run as ``score`` does; the documents the system failed on count as predicting nothing."""
     from nkru_bench.gold.checkout import gold_label
     from nkru_bench.scoring.report import leaderboard, score_table
@@ -95,7 +99,10 @@ def _score_run(out: Path, gold: object, failed: bool, args: argparse.Namespace) 
 
     options = {"resamples": args.resamples, "seed": args.seed, "gold_source": gold_label(args.gold)}
     result = score(out, gold, allow_missing=failed or args.allow_missing, **options)
-    status = _emit_result(result.to_json(), args.json, args.markdown, score_table, lambda r: leaderboard([r]))
+    obj = result.to_json()
+    if system_signature:  # what produced the predictions (the llm system: model, prompt version, parameters)
+        obj["signature"] += "|" + system_signature
+    status = _emit_result(obj, args.json, args.markdown, score_table, lambda r: leaderboard([r]))
     if args.report is not None:
         from nkru_bench.scoring.html.page import render_report
         from nkru_bench.scoring.predictions import read_predictions
@@ -105,13 +112,56 @@ def _score_run(out: Path, gold: object, failed: bool, args: argparse.Namespace) 
     return status
 
 
+def _cmd_run_llm(args: argparse.Namespace) -> int:
+    """``run llm``: the prompted-LLM system; its metadata (prompt version, usage, unaligned) beside PRED."""
+    import json
+
+    from nkru_bench.gold.loading import load_gold
+    from nkru_bench.systems.llm.system import llm_system, resumed_ids
+    from nkru_bench.systems.protocol import document_dict
+    from nkru_bench.systems.runner import failure_lines, run
+
+    name, system = llm_system(args)
+    out = args.output or Path("runs") / f"{name}.jsonl"
+    system.use_cache(None if args.no_cache else args.llm_cache or out.parent / "llm-cache")
+    gold = load_gold(args.gold)
+    documents = [document_dict(doc) for doc in gold.documents]
+    done = resumed_ids(out) if args.resume else set()
+    system.prefetch([doc for doc in documents if doc["doc_id"] not in done])
+    meta_path = out.with_name(out.name.removesuffix(".jsonl") + ".meta.json")
+    try:
+        report = run(
+            system, documents, out, resume=args.resume, timeout=args.timeout or None, progress=sys.stderr
+        )
+    finally:
+        system.close()
+        write_atomically(meta_path, json.dumps(system.metadata(), indent=2, ensure_ascii=False) + "\n")
+        print(system.summary(), file=sys.stderr)
+        print(f"run metadata: {meta_path}", file=sys.stderr)
+    print(f"predictions: {out}", file=sys.stderr)
+    scored = not args.no_score and (report.predicted or report.resumed)
+    try:
+        failed = bool(report.failures)
+        status = _score_run(out, gold, failed, args, system.signature_fields()) if scored else 0
+    finally:
+        for line in failure_lines(report):
+            print(line, file=sys.stderr)
+    return 1 if report.failures else status
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
     from nkru_bench.scoring.report import leaderboard, score_table
     from nkru_bench.scoring.scorer import score
 
     options = {"allow_missing": args.allow_missing, "resamples": args.resamples, "seed": args.seed}
     result = score(args.predictions, args.gold, **options)
-    return _emit_result(result.to_json(), args.json, args.markdown, score_table, lambda r: leaderboard([r]))
+    status = _emit_result(result.to_json(), args.json, args.markdown, score_table, lambda r: leaderboard([r]))
+    if args.eval_results is not None:
+        from nkru_bench.scoring.eval_results import write_eval_results
+
+        path = write_eval_results(result.to_json(), args.eval_results, dataset_id=args.eval_dataset)
+        print(f"eval results: {path}", file=sys.stderr)
+    return status
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -321,6 +371,38 @@ def _add_gold_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="seed folder with manifest.jsonl")
 
 
+def _positive(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def _add_llm_options(parser: argparse.ArgumentParser) -> None:
+    llm = parser.add_argument_group("the llm system (nkru-bench run llm --model NAME; needs the llm extra)")
+    llm.add_argument("--model", metavar="NAME", help="the model, as the endpoint names it")
+    llm.add_argument("--base-url", metavar="URL", help="an OpenAI-compatible endpoint (default: OpenAI's)")
+    llm.add_argument(
+        "--api-key-env", default="OPENAI_API_KEY", metavar="VAR", help="variable with the API key"
+    )
+    llm.add_argument("--temperature", type=float, default=0.0, help="sampling temperature (default 0)")
+    llm.add_argument(
+        "--sampling-seed", type=int, default=0, metavar="N", help="the request's seed (default 0)"
+    )
+    llm.add_argument("--max-tokens", type=_positive, default=4096, metavar="N", help="per answer (4096)")
+    llm.add_argument("--structured", choices=("auto", "json_schema", "json_object", "prompt"), default="auto",
+                     help="structured-output mode (auto: the best the server takes)")  # fmt: skip
+    llm.add_argument("--concurrency", type=_positive, default=4, metavar="N", help="requests at once (4)")
+    llm.add_argument("--retries", type=_count, default=4, metavar="N", help="on 429, 5xx, timeouts (4)")
+    llm.add_argument(
+        "--backoff", type=float, default=1.0, metavar="SECONDS", help="first retry delay, doubling"
+    )
+    llm.add_argument("--request-timeout", type=float, default=120.0, metavar="SECONDS", help="per request")
+    llm.add_argument("--layers", default="entities,figures,stance", help="comma-separated layers to ask for")
+    llm.add_argument("--llm-cache", type=Path, metavar="DIR", help="response cache (llm-cache/ beside PRED)")
+    llm.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nkru-bench",
@@ -364,11 +446,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resamples", type=_count, default=1000, metavar="N", help="bootstrap resamples")
     p.add_argument("--seed", type=int, default=12345, metavar="N", help="bootstrap seed")
     p.add_argument("--labels", metavar="MAP", help="hf:/spacy:/iob2: label mapping, e.g. MISC=PRO,NORP=O")
+    _add_llm_options(p)
     p.set_defaults(handler=_cmd_run)
 
     p = sub.add_parser("score", help="score predictions (JSON Lines) against the gold")
     p.add_argument("predictions", metavar="PRED", help="JSON Lines, one per document ('-': stdin)")
     _add_score_options(p)
+    p.add_argument("--eval-results", type=Path, metavar="DIR", help="write DIR/.eval_results/ for the Hub")
+    p.add_argument(
+        "--eval-dataset", default="nkru_bench", metavar="ID", help="the benchmark's Hub dataset id"
+    )
     p.set_defaults(handler=_cmd_score)
 
     p = sub.add_parser("compare", help="compare two systems by a paired bootstrap over documents")

@@ -65,6 +65,9 @@ def resolve_system(
     if cmd is not None:
         return "cmd", CommandExtractor(cmd)
     assert system is not None
+    if system == "llm":  # the llm system takes its options on the command line (nkru_bench.systems.llm)
+        message = "llm runs from the command line: nkru-bench run llm --model NAME [--base-url URL]"
+        raise InputError(Problem(system, None, None, message))
     from nkru_bench.systems.adapters import make
 
     try:
