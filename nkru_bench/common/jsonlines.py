@@ -132,7 +132,7 @@ def problems_in(value: Any) -> Iterator[tuple[str | None, str]]:
             yield _path(loc), f"integer of {item.digits} digits {_OUT_OF_RANGE}"
         elif isinstance(item, float):
             if not math.isfinite(item):
-                yield _path(loc), f"{_number_name(item)} is not a number in JSON: give a finite number"
+                yield _path(loc), f"{_number_name(item)} is not a finite number: give a finite number"
         elif len(loc) >= MAX_DEPTH:
             yield _path(loc), f"is nested deeper than {MAX_DEPTH} levels"
         elif isinstance(item, dict):
