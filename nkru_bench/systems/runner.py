@@ -276,8 +276,11 @@ def failure_lines(report: RunReport) -> list[str]:
     if not report.failures:
         return []
     return [
-        f"{len(report.failures)} document(s) failed; they are not in {report.path} "
-        "and are scored as predicting nothing:",
-        *(f"  {failure.doc_id}: {failure.error}" for failure in report.failures),
-        f"to retry only them: the same command with --resume -o {report.path}",
+        safe(line)
+        for line in (
+            f"{len(report.failures)} document(s) failed; they are not in {report.path} "
+            "and are scored as predicting nothing:",
+            *(f"  {failure.doc_id}: {failure.error}" for failure in report.failures),
+            f"to retry only them: the same command with --resume -o {report.path}",
+        )
     ]
