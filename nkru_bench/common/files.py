@@ -140,6 +140,11 @@ def _same(a: Path, b: Path) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    base = os.path.realpath(folder)
+    return os.path.commonpath([base, os.path.realpath(path)]) == base
+
+
 def refuse_inputs(outputs: Iterable[Path | None], inputs: Iterable[Path | str | None], what: str) -> None:
     """An ``InputError`` when an output of a command is one of its inputs (it would be replaced)."""
     sources = [Path(p) for p in inputs if p is not None and str(p) != "-"]
@@ -149,6 +154,9 @@ def refuse_inputs(outputs: Iterable[Path | None], inputs: Iterable[Path | str | 
         for source in sources:
             if _same(out, source):
                 message = f"is also {what}'s input {str(source)!r}: writing it would replace the input"
+                raise _refuse(out, message)
+            if source.is_dir() and _inside(out, source):
+                message = f"lies inside {what}'s input folder {str(source)!r}: write it elsewhere"
                 raise _refuse(out, message)
 
 

@@ -69,6 +69,11 @@ def _field(loc: Iterable[Any]) -> str | None:
     return ".".join(str(part) for part in loc) or None
 
 
+def _said(error: Any) -> str:
+    """A pydantic error as one line with the value it refused."""
+    return f"{error['msg']}, got {shown(error.get('input'))}"
+
+
 def _spans(row: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], bool]]:
     """(field, span, whether it quotes the text) for every span of a row."""
     for key in ("entities", "figures"):
@@ -89,7 +94,7 @@ def row_problems(row: dict[str, Any], number: int, file: str) -> list[Problem]:
     try:
         Document.model_validate(row)
     except ValidationError as error:
-        return [Problem(file, number, _field(e["loc"]), e["msg"]) for e in error.errors()]
+        return [Problem(file, number, _field(e["loc"]), _said(e)) for e in error.errors()]
     found += check_name(row["doc_id"], file, number)
     text = row["text"]
     for field, span, quotes in _spans(row):
@@ -171,7 +176,7 @@ def read_kb(path: Path) -> list[KBEntry]:
             try:
                 entries.append(KBEntry.model_validate(row))
             except ValidationError as error:
-                bad = [Problem(str(path), number, _field(e["loc"]), e["msg"]) for e in error.errors()]
+                bad = [Problem(str(path), number, _field(e["loc"]), _said(e)) for e in error.errors()]
         problems += bad
     if problems:
         raise InputError(_capped(problems))

@@ -81,6 +81,9 @@ class Predictions(Sequence[Prediction]):
 
 
 def _short(value: Any) -> str:
+    """A value as the input wrote it (JSON's null, true, false; never Python's None)."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
     return shown(value)
 
 
