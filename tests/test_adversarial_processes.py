@@ -28,7 +28,7 @@ from adversarial import (
     token_env,
 )
 
-RUN = ["run", "--gold", "gold/annotations", "--timeout", "5"]
+RUN = ["--gold", "gold/annotations", "--timeout", "5"]
 GOOD_ANSWER = {"entities": [], "figures": [], "stance": []}
 
 # A Python system per fault: it answers g1_cs and g3_sl well and does the fault on g2_pl only, so

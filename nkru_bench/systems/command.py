@@ -24,9 +24,10 @@ def _pump(stream: IO[bytes], sink: Callable[[bytes | None], None]) -> None:
     sink(None)
 
 
-# A watchdog per command: it waits for its stdin (a pipe only this process writes) to close, which
-# happens however this process ends (even SIGKILL), and then kills the command's process group.
-_WATCHDOG = "read _ignored; kill -KILL -- -$0 2>/dev/null"
+# A watchdog per command, a member of the command's process group: it waits for its stdin (a pipe
+# only this process writes) to close, which happens however this process ends (even SIGKILL), and
+# then kills its process group, the command and all it started.
+_WATCHDOG = "read _ignored; kill -9 0"
 
 
 class CommandExtractor:
@@ -56,16 +57,17 @@ class CommandExtractor:
 
     def _start(self) -> subprocess.Popen[bytes]:
         pipe = subprocess.PIPE
-        proc = subprocess.Popen(
-            self.command, shell=True, stdin=pipe, stdout=pipe, stderr=pipe, start_new_session=True
+        proc = subprocess.Popen(  # a process group of its own: Ctrl-C reaches only the runner
+            self.command, shell=True, stdin=pipe, stdout=pipe, stderr=pipe, process_group=0
         )
-        self._watchdog = subprocess.Popen(
-            ["/bin/sh", "-c", _WATCHDOG, str(proc.pid)],
-            stdin=pipe,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        with contextlib.suppress(OSError):  # the command already ended: nothing to watch
+            self._watchdog = subprocess.Popen(
+                ["/bin/sh", "-c", _WATCHDOG],
+                stdin=pipe,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                process_group=proc.pid,
+            )
         self._lines = queue.Queue()
         self._stderr = deque(maxlen=5)
         stderr = self._stderr
@@ -91,6 +93,7 @@ class CommandExtractor:
 
     def _unasked(self) -> bool:
         """Whether the command printed a line nobody asked for (then it is restarted)."""
+        time.sleep(0.001)  # a line printed with the last answer is read by the pump thread meanwhile
         while True:
             try:
                 raw = self._lines.get_nowait()

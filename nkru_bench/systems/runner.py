@@ -15,6 +15,7 @@ the file and drops a truncated last line, which is redone.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -211,7 +212,7 @@ def run(
             say(f"resuming: {len(resumed)} of {len(documents)} documents already in {out}")
         already = set(resumed)
         todo = [doc for doc in documents if doc["doc_id"] not in already]
-        with writing.open("a", encoding="utf-8") as handle:
+        with writing.open("ab", buffering=0) as handle:  # unbuffered: a line is written when it is done
             for number, doc in enumerate(todo, start=len(resumed) + 1):
                 clock = time.monotonic()
                 try:
@@ -220,7 +221,8 @@ def run(
                     failures.append(Failure(doc["doc_id"], str(error)))
                     status = f"FAILED: {error}"
                 else:
-                    _append(handle, prediction_line(prediction) + "\n", out, len(resumed) + len(predicted))
+                    line = (prediction_line(prediction) + "\n").encode("utf-8")
+                    _append(handle, line, out, len(resumed) + len(predicted))
                     predicted.append(doc["doc_id"])
                     status = f"ok in {time.monotonic() - clock:.1f} s"
                 for note in getattr(extractor, "notes", ()):
@@ -249,10 +251,14 @@ def run(
     return RunReport(out, tuple(predicted), tuple(resumed), tuple(failures), elapsed)
 
 
-def _append(handle: IO[str], line: str, out: Path, done: int) -> None:
+def _append(handle: IO[bytes], line: bytes, out: Path, done: int) -> None:
+    view = memoryview(line)
     try:
-        handle.write(line)
-        handle.flush()
+        while view:
+            written = handle.write(view)
+            if not written:
+                raise OSError(errno.EIO, "nothing more could be written")
+            view = view[written:]
     except OSError as error:
         message = (
             f"cannot be written: {error.strerror or error}; the {done} document(s) finished before "
