@@ -161,10 +161,18 @@ def call_main(argv: Sequence[str], cwd: Path, stdin: bytes = b"") -> tuple[int, 
     return status, out.getvalue(), err.getvalue()
 
 
+_BEFORE: dict[str, set[str]] = {}  # token: the processes that were alive when it was made
+
+
+def _pids() -> set[str]:
+    return {name for name in os.listdir("/proc") if name.isdigit()}
+
+
 @contextlib.contextmanager
 def token_env() -> Iterator[str]:
     """A token in the environment every process started meanwhile inherits."""
     token = uuid.uuid4().hex
+    _BEFORE[token] = _pids()
     os.environ[TOKEN_VAR] = token
     try:
         yield token
@@ -173,11 +181,13 @@ def token_env() -> Iterator[str]:
 
 
 def processes_with(token: str) -> list[int]:
-    """The live processes whose environment carries ``token`` (zombies excluded)."""
+    """The live processes whose environment carries ``token`` (zombies excluded); only processes
+    started since the token was made can carry it."""
     needle = f"{TOKEN_VAR}={token}".encode()
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+    for name in _pids() - _BEFORE.get(token, set()):
+        entry = Path("/proc") / name
+        if int(name) == os.getpid():
             continue
         try:
             if needle not in (entry / "environ").read_bytes().split(b"\0"):

@@ -254,18 +254,19 @@ def world(tmp_path: Path, tmp_path_factory) -> Iterator[Path]:
 
 @pytest.mark.parametrize("mode", ["extra", "crash", "garbage", "child", "hang-on-2"])
 def test_a_faulty_command_system(mode: str, world: Path) -> None:
+    """Run in this process: the command and all it starts are real processes all the same."""
     timeout = ["--timeout", "1"] if mode.startswith("hang") else []
-    run = _nkru(["run", *_command(world, mode), *RUN, *timeout, "-o", "out.jsonl", "--no-score"], world)
-    out, err = run.communicate(timeout=60)
-    text = err.decode()
+    status, _, text = call_main(
+        ["run", *_command(world, mode), *RUN, *timeout, "-o", "out.jsonl", "--no-score"], world
+    )
     assert "Traceback" not in text
     lemmas = _lemmas(world / "out.jsonl")
     assert all(doc_id == lemma for doc_id, lemma in lemmas.items()), lemmas  # no answer shifted
     if mode in ("extra", "child"):
-        assert run.returncode == 0, text
+        assert status == 0, text
         assert sorted(lemmas) == list(DOCS)
     else:
-        assert run.returncode == 1, text
+        assert status == 1, text
         assert sorted(lemmas) == ["g1_cs", "g3_sl"]
         assert "g2_pl" in text and "\x1b" not in text
 

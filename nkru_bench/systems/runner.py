@@ -204,6 +204,7 @@ def run(
     writing, target, lock = _open_output(out, resume, overwrite)
     predicted: list[str] = []
     failures: list[Failure] = []
+    grace = 2.0  # for a command to end by itself once its stdin is closed; none when interrupted
     try:
         if resume and target.stat().st_size > 0:
             resumed, truncated = read_partial(target, documents)
@@ -232,6 +233,7 @@ def run(
                 elapsed = time.monotonic() - started
                 say(f"[{number}/{len(documents)}] {doc['doc_id']} {status} (elapsed {elapsed:.1f} s)")
     except KeyboardInterrupt:
+        grace = 0.0
         say(
             f"interrupted: {len(resumed) + len(predicted)} of {len(documents)} documents are in {out}; "
             "run again with --resume to continue"
@@ -240,7 +242,7 @@ def run(
     finally:
         try:
             if isinstance(extractor, CommandExtractor):
-                extractor.close()
+                extractor.close(grace)
         finally:
             _settle(writing, target, bool(predicted))
             os.close(lock)
