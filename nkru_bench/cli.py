@@ -21,9 +21,12 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from nkru_bench.curation.build import interrupted
     from nkru_bench.gold.validation import validate_folder
 
-    problems = validate_folder(args.annotations, args.seeds)
+    problems: list[object] = list(validate_folder(args.annotations, args.seeds))
+    mixed = interrupted(args.annotations.resolve().parent)  # the checkout the annotations are in
+    problems += [mixed] if mixed else []
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
