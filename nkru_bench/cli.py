@@ -167,10 +167,12 @@ def _export_source(gold: Path | None) -> Path | None:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from nkru_bench.common.files import prepare_folder
     from nkru_bench.curation.interop.bundle import load_bundle
-    from nkru_bench.curation.interop.formats import exporter
+    from nkru_bench.curation.interop.formats import OWNED, exporter
 
     bundle = load_bundle(_export_source(args.gold), args.seeds, args.doc or ())
+    prepare_folder(args.out_dir, args.force, OWNED[args.format])
     written = exporter(args.format)(bundle, args.out_dir)
     print(f"wrote {len(written)} file(s) for {len(bundle.sheets)} article(s) to {args.out_dir}")
     return 0
@@ -396,6 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", type=Path, metavar="PATH", help=source)
     p.add_argument("--seeds", type=Path, help="seed folder (default: seeds beside the annotations)")
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="only this article (repeatable)")
+    p.add_argument("--force", action="store_true", help="replace the files of an earlier export in OUT_DIR")
     p.set_defaults(handler=_cmd_export)
 
     p = sub.add_parser("import", help="read annotations back from brat or Label Studio (or a BSNLP response)")

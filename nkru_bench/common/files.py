@@ -160,8 +160,37 @@ def refuse_inputs(outputs: Iterable[Path | None], inputs: Iterable[Path | str | 
                 raise _refuse(out, message)
 
 
-def owned_files(folder: Path) -> Iterator[Path]:
-    """Every entry of ``folder`` (recursively), links included but not followed."""
+def _entries(folder: Path) -> Iterator[Path]:
+    """Every file, link or other non-folder under ``folder``, relative to it (links not followed)."""
     for root, dirs, names in os.walk(folder):
-        for name in (*dirs, *names):
-            yield Path(root) / name
+        links = [name for name in dirs if os.path.islink(os.path.join(root, name))]
+        for name in (*names, *links):
+            yield (Path(root) / name).relative_to(folder)
+
+
+def prepare_folder(folder: Path, force: bool, owned: Iterable[str]) -> None:
+    """Make ``folder`` ready for a writer that fills it: a new or empty folder, or, with ``force``,
+    one whose files matching ``owned`` (glob patterns of what the writer writes) are removed first,
+    so that no file of an earlier run is left to mix with the new ones. Other files are kept."""
+    from fnmatch import fnmatchcase
+
+    if folder.exists() and not folder.is_dir():
+        raise _refuse(folder, "is not a folder: give a new or empty folder")
+    if not folder.exists():
+        return
+    present = sorted(_entries(folder))
+    if not present:
+        return
+    if not force:
+        message = (
+            f"is not empty ({len(present)} file(s)): give a new or empty folder, or pass --force "
+            "to replace what an earlier export wrote"
+        )
+        raise _refuse(folder, message)
+    patterns = list(owned)
+    for relative in present:
+        if any(fnmatchcase(relative.as_posix(), pattern) for pattern in patterns):
+            try:
+                (folder / relative).unlink()  # a link is removed, never what it points to
+            except OSError as error:
+                raise _refuse(folder / relative, f"cannot be removed: {error.strerror}") from None

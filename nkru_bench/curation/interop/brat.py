@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from nkru_bench.common.errors import InputError, Problem
+from nkru_bench.common.files import write_inside
 from nkru_bench.common.jsonlines import dumps
 from nkru_bench.curation.interop.bundle import COLORS, UNREVIEWED, Bundle, Sheet, line_order, number_text
 from nkru_bench.gold.annotations import KB_FILE
@@ -249,13 +250,7 @@ def export(bundle: Bundle, out_dir: Path) -> list[Path]:
     for sheet in bundle.sheets:
         files[f"{sheet.doc_id}.txt"] = sheet.text
         files[f"{sheet.doc_id}.ann"] = ann(sheet)
-    written = []
-    for name, content in files.items():
-        path = out_dir / name
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            handle.write(content)
-        written.append(path)
-    return written
+    return [write_inside(out_dir, name, content) for name, content in files.items()]
 
 
 # --- import ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nkru_bench.common.files import write_inside
 from nkru_bench.curation.interop.bundle import Bundle
 from nkru_bench.scoring.bsnlp import form_of, out_text, response_of
 
@@ -39,13 +40,10 @@ def export(bundle: Bundle, out_dir: Path) -> list[Path]:
             form_of(titles[0]) if titles else "",
         ]
         for path, content in (
-            (out_dir / RAW / sheet.lang / f"{sheet.doc_id}.txt", "\n".join(header) + "\n" + sheet.text),
-            (out_dir / ANNOTATED / sheet.lang / f"{sheet.doc_id}.out", out_text(response)),
+            (Path(RAW, sheet.lang, f"{sheet.doc_id}.txt"), "\n".join(header) + "\n" + sheet.text),
+            (Path(ANNOTATED, sheet.lang, f"{sheet.doc_id}.out"), out_text(response)),
         ):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                handle.write(content)
-            written.append(path)
+            written.append(write_inside(out_dir, path, content))
     return written
 
 

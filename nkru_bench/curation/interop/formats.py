@@ -9,6 +9,12 @@ from pathlib import Path
 from nkru_bench.curation.interop.bundle import Bundle
 
 FORMATS = ("brat", "labelstudio", "bsnlp")
+# What an export of each format writes into its folder (``export --force`` removes these first).
+OWNED = {
+    "brat": ("*.txt", "*.ann", "annotation.conf", "visual.conf", "kb.jsonl"),
+    "labelstudio": ("tasks.json", "labeling_config.xml", "kb.jsonl"),
+    "bsnlp": ("raw/*/*.txt", "annotated/*/*.out"),
+}
 
 
 def exporter(name: str) -> Callable[[Bundle, Path], list[Path]]:

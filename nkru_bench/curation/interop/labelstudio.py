@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from nkru_bench.common.files import write_inside
 from nkru_bench.common.jsonlines import dumps
 from nkru_bench.curation.interop.bundle import COLORS, UNREVIEWED, Bundle, Sheet, line_order, number_text
 from nkru_bench.gold.annotations import KB_FILE
@@ -187,9 +188,7 @@ def export(bundle: Bundle, out_dir: Path) -> list[Path]:
         CONFIG: labeling_config(),
         KB_FILE: "".join(dumps(line.obj) + "\n" for line in bundle.kb),
     }
-    for name, content in files.items():
-        (out_dir / name).write_text(content, encoding="utf-8")
-    return [out_dir / name for name in files]
+    return [write_inside(out_dir, name, content) for name, content in files.items()]
 
 
 # --- import ---------------------------------------------------------------------------------------
