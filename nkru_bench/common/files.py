@@ -160,6 +160,23 @@ def refuse_inputs(outputs: Iterable[Path | None], inputs: Iterable[Path | str | 
                 raise _refuse(out, message)
 
 
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (waiting for another holder): writers of the files in it
+    that read, change and replace them (``add-doc``'s manifest) take turns instead of losing lines."""
+    import fcntl
+
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as error:
+        raise _refuse(folder, f"cannot be opened: {error.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def _entries(folder: Path) -> Iterator[Path]:
     """Every file, link or other non-folder under ``folder``, relative to it (links not followed)."""
     for root, dirs, names in os.walk(folder):
