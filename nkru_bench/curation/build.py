@@ -72,8 +72,9 @@ def journal_path(root: Path) -> Path:
 
 
 def _read_card(card: Path) -> str:
+    target = writable_target(card)  # a folder, a FIFO (reading it would block), a dangling link: refused
     try:
-        return card.read_text(encoding="utf-8") if card.exists() or card.is_symlink() else ""
+        return target.read_text(encoding="utf-8") if target.exists() else ""
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
         raise InputError(Problem(str(card), None, None, f"cannot be read: {reason}")) from None

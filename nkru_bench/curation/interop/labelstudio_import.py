@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nkru_bench.common.errors import InputError, Problem
-from nkru_bench.common.jsonlines import read_jsonl
+from nkru_bench.common.jsonlines import read_json, read_jsonl
 from nkru_bench.curation.interop.bundle import Bundle, Sheet, check_line, number_value
 from nkru_bench.curation.interop.labelstudio import (
     COMMON,
@@ -216,10 +215,9 @@ def read_export(path: Path) -> Bundle:
     sheets: list[Sheet] = []
     first: dict[str, str] = {}
     for file in files:
-        try:
-            tasks = json.loads(file.read_bytes().decode("utf-8"))
-        except (OSError, ValueError) as error:
-            problems.append(Problem(str(file), None, None, f"is not a JSON export: {error}"))
+        tasks, read = read_json(file)  # the one JSON reader: every JSON-level problem located
+        if read:
+            problems += read
             continue
         if not isinstance(tasks, list):
             problems.append(
