@@ -74,7 +74,6 @@ def _template(base: Path) -> Path:
     global _TEMPLATE
     if _TEMPLATE is not None and _TEMPLATE.exists():
         return _TEMPLATE
-    from nkru_bench.cli import main
 
     template = base / "template"
     shutil.copytree(GOLDEN / "annotations", template / "gold" / "annotations")
@@ -93,9 +92,9 @@ def _template(base: Path) -> Path:
 
 def _write_parquet_gold(folder: Path) -> None:
     """The gold as a built dataset folder: ``pq/default/test.parquet`` and ``pq/kb/test.parquet``."""
+    from nkru_bench.curation.build import parquet_bytes
     from nkru_bench.gold.loading import load_gold
     from nkru_bench.gold.schema import gold_tables
-    from nkru_bench.curation.build import parquet_bytes
 
     gold = load_gold(GOLDEN / "annotations", GOLDEN / "seeds")
     tables = gold_tables(gold)

@@ -67,8 +67,15 @@ def _export_cases() -> Iterator[Case]:
             pq.write_table(table.set_column(0, table.schema.field("doc_id"), column), path)
             return ["export", fmt, "out", "--gold", "pq"]
 
-        yield Case(f"export/{fmt}/a doc_id that leaves the folder", escape_id, 2, "not a safe name",
-                   "pq/default/test.parquet", 1, "doc_id")
+        yield Case(
+            f"export/{fmt}/a doc_id that leaves the folder",
+            escape_id,
+            2,
+            "not a safe name",
+            "pq/default/test.parquet",
+            1,
+            "doc_id",
+        )
 
 
 @pytest.mark.parametrize("case", list(_export_cases()), ids=lambda c: c.name)
@@ -86,7 +93,7 @@ def test_export_force_replaces_an_earlier_export_and_keeps_other_files(fmt: str,
     (scratch / "out" / "notes.md").write_text("mine\n")
     status, _, err = call_main([*argv, "--doc", "g2_pl", "--force"], scratch)
     assert status == 0, err
-    assert not stale.exists() and not (scratch / "out" / FIRST_FILE[fmt]).exists() or fmt == "labelstudio"
+    assert (not stale.exists() and not (scratch / "out" / FIRST_FILE[fmt]).exists()) or fmt == "labelstudio"
     assert (scratch / "out" / "notes.md").read_text() == "mine\n"
 
 
@@ -141,8 +148,10 @@ def checkout(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(scratch / "gold" / "annotations", root / "annotations")
     shutil.copytree(scratch / "gold" / "seeds", root / "seeds")
     shutil.copy(ROOT / "README.md", root / "README.md")
-    status, _, err = call_main(["build", "--root", "checkout", "--annotations", "checkout/annotations",
-                                "--seeds", "checkout/seeds"], scratch)
+    status, _, err = call_main(
+        ["build", "--root", "checkout", "--annotations", "checkout/annotations", "--seeds", "checkout/seeds"],
+        scratch,
+    )
     assert status == 0, err
     return root
 
@@ -154,12 +163,14 @@ BUILD = ["build", "--root", "checkout", "--annotations", "checkout/annotations",
 def test_build_refuses_a_card_that_is_not_a_file_and_writes_nothing(kind: str, checkout: Path) -> None:
     card = checkout / "README.md"
     card.unlink()
-    {"a folder": card.mkdir, "a FIFO": lambda: os.mkfifo(card), "a dangling link": lambda: card.symlink_to("x")}[
-        kind
-    ]()
+    {
+        "a folder": card.mkdir,
+        "a FIFO": lambda: os.mkfifo(card),
+        "a dangling link": lambda: card.symlink_to("x"),
+    }[kind]()
     (checkout / "annotations" / "docs" / "g3_sl.jsonl").write_text("")  # a change to build
     before = snapshot(checkout)
-    status, out, err = call_main(BUILD, checkout.parent)
+    status, _, err = call_main(BUILD, checkout.parent)
     assert status == 2, err
     assert "Traceback" not in err and len(err.splitlines()) == 1
     assert err.startswith("error: checkout/README.md:")
@@ -190,11 +201,12 @@ def test_a_build_that_fails_between_files_is_named_and_repaired(checkout: Path, 
     assert not leftovers  # staged files are removed
     status, _, err = call_main([*BUILD, "--check"], checkout.parent)
     assert status == 1 and "interrupted" in err.splitlines()[0]
-    status, _, err = call_main(["validate", "--annotations", "checkout/annotations", "--seeds",
-                                "checkout/seeds"], checkout.parent)
+    status, _, err = call_main(
+        ["validate", "--annotations", "checkout/annotations", "--seeds", "checkout/seeds"], checkout.parent
+    )
     assert status == 1 and "interrupted" in err
     assert call_main(BUILD, checkout.parent)[0] == 0
-    status, out, err = call_main([*BUILD, "--check"], checkout.parent)
+    status, _, err = call_main([*BUILD, "--check"], checkout.parent)
     assert status == 0, err
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from adversarial import DOCS, Case, run_case
+from adversarial import Case, run_case
 
 # --- predictions: one bad line (line 2, document g2_pl) ------------------------------------------
 
@@ -40,46 +40,106 @@ def _lines(second: bytes) -> bytes:
 DEEP = 100_000
 # (name, content of line 2 or the whole file, line, field, fragment of the message)
 PREDICTION_FAULTS: list[tuple[str, bytes, int | None, str | None, str]] = [
-    ("duplicate doc_id key", b'{"doc_id": "g2_pl", "doc_id": "g2_pl", "entities": [], "figures": [], '
-     b'"stance": []}', 2, "doc_id", "given twice"),
-    ("duplicate nested key", _entity().replace(b'"type": "LOC"', b'"type": "LOC", "type": "PER"'), 2,
-     "entities.0.type", "given twice"),
-    ("duplicate task key", _line().replace(b'"stance": []', b'"stance": [], "stance": []'), 2, "stance",
-     "given twice"),
-    ("nested 100,000 deep", _line().replace(b'"stance": []', b'"stance": ' + b"[" * DEEP + b"]" * DEEP), 2,
-     None, "nested deeper"),
-    ("objects nested 100,000 deep", b'{"doc_id": "g2_pl", "x": ' + b'{"a":' * DEEP + b"1" + b"}" * DEEP
-     + b"}", 2, None, "nested deeper"),
-    ("nested 40 deep", _line().replace(b'"stance": []', b'"stance": ' + b"[" * 40 + b"]" * 40), 2, None,
-     "nested deeper"),
+    (
+        "duplicate doc_id key",
+        b'{"doc_id": "g2_pl", "doc_id": "g2_pl", "entities": [], "figures": [], "stance": []}',
+        2,
+        "doc_id",
+        "given twice",
+    ),
+    (
+        "duplicate nested key",
+        _entity().replace(b'"type": "LOC"', b'"type": "LOC", "type": "PER"'),
+        2,
+        "entities.0.type",
+        "given twice",
+    ),
+    (
+        "duplicate task key",
+        _line().replace(b'"stance": []', b'"stance": [], "stance": []'),
+        2,
+        "stance",
+        "given twice",
+    ),
+    (
+        "nested 100,000 deep",
+        _line().replace(b'"stance": []', b'"stance": ' + b"[" * DEEP + b"]" * DEEP),
+        2,
+        None,
+        "nested deeper",
+    ),
+    (
+        "objects nested 100,000 deep",
+        b'{"doc_id": "g2_pl", "x": ' + b'{"a":' * DEEP + b"1" + b"}" * DEEP + b"}",
+        2,
+        None,
+        "nested deeper",
+    ),
+    (
+        "nested 40 deep",
+        _line().replace(b'"stance": []', b'"stance": ' + b"[" * 40 + b"]" * 40),
+        2,
+        None,
+        "nested deeper",
+    ),
     ("offset 2**63", _entity(end=2**63), 2, "entities.0.end", "out of range"),
     ("offset -2**63 - 1", _entity(start=-(2**63) - 1), 2, "entities.0.start", "out of range"),
     ("offset of 400 digits", _entity(end=10**400), 2, "entities.0.end", "out of range"),
-    ("integer of 5000 digits", _entity().replace(b'"end": 5', b'"end": 1' + b"0" * 5000), 2,
-     "entities.0.end", "out of range"),
+    (
+        "integer of 5000 digits",
+        _entity().replace(b'"end": 5', b'"end": 1' + b"0" * 5000),
+        2,
+        "entities.0.end",
+        "out of range",
+    ),
     ("offset 2**62 past the text", _entity(end=2**62), 2, "entities.0.end", "past the end"),
     ("offset 2**31 past the text", _entity(end=2**31), 2, "entities.0.end", "past the end"),
     ("offset -2**63", _entity(start=-(2**63)), 2, "entities.0.start", ">= 0"),
     ("figure value of 400 digits", _figure(value=10**400), 2, "figures.0.value", "out of range"),
     ("figure value 1e999", _figure().replace(b"10000", b"1e999"), 2, "figures.0.value", "Infinity"),
     ("figure value -1e999", _figure().replace(b"10000", b"-1e999"), 2, "figures.0.value", "-Infinity"),
-    ("figure value of 400 digits with a point", _figure().replace(b"10000", b"1" + b"0" * 400 + b".5"), 2,
-     "figures.0.value", "Infinity"),
+    (
+        "figure value of 400 digits with a point",
+        _figure().replace(b"10000", b"1" + b"0" * 400 + b".5"),
+        2,
+        "figures.0.value",
+        "Infinity",
+    ),
     ("figure value NaN", _figure().replace(b"10000", b"NaN"), 2, "figures.0.value", "NaN"),
     ("figure value Infinity", _figure().replace(b"10000", b"Infinity"), 2, "figures.0.value", "Infinity"),
     ("NUL in a lemma", _entity(lemma="Ros\x00ja"), 2, "entities.0.lemma", "NUL"),
     ("NUL in doc_id", _line().replace(b'"g2_pl"', b'"g2_pl\\u0000"'), 2, "doc_id", "NUL"),
     ("NUL in a key", _entity().replace(b'"type"', b'"ty\\u0000pe"'), 2, None, "NUL"),
-    ("lone high surrogate", _entity(lemma="Rosja").replace(b"Rosja", b"\\ud800"), 2, "entities.0.lemma",
-     "surrogate"),
-    ("lone low surrogate in an id", _entity(entity_id="X").replace(b'"X"', b'"\\udfff"'), 2,
-     "entities.0.entity_id", "surrogate"),
+    (
+        "lone high surrogate",
+        _entity(lemma="Rosja").replace(b"Rosja", b"\\ud800"),
+        2,
+        "entities.0.lemma",
+        "surrogate",
+    ),
+    (
+        "lone low surrogate in an id",
+        _entity(entity_id="X").replace(b'"X"', b'"\\udfff"'),
+        2,
+        "entities.0.entity_id",
+        "surrogate",
+    ),
     ("surrogate in a key", _entity().replace(b'"type"', b'"\\ud83dtype"'), 2, None, "surrogate"),
-    ("bytes that are not UTF-8", _entity(lemma="Rosja").replace(b"Rosja", b"Ros\xff"), 2, "entities.0.lemma",
-     "UTF-8"),
+    (
+        "bytes that are not UTF-8",
+        _entity(lemma="Rosja").replace(b"Rosja", b"Ros\xff"),
+        2,
+        "entities.0.lemma",
+        "UTF-8",
+    ),
     ("overlong UTF-8", _entity(lemma="Rosja").replace(b"Rosja", b"\xc0\xaf"), 2, "entities.0.lemma", "UTF-8"),
-    ("raw surrogate bytes", _entity(lemma="Rosja").replace(b"Rosja", b"\xed\xa0\x80"), 2, "entities.0.lemma",
-     "UTF-8"),
+    (
+        "raw surrogate bytes",
+        _entity(lemma="Rosja").replace(b"Rosja", b"\xed\xa0\x80"),
+        2,
+        "entities.0.lemma",
+        "UTF-8",
+    ),
     ("newline in a key", _entity(**{"x\nerror: forged": 1}), 2, None, "unknown key"),
     ("escape sequence in a value", _entity(type="\x1b[31mPER"), 2, "entities.0.type", "unknown entity type"),
     ("BEL and carriage return in a value", _entity(type="PER\r\x07"), 2, "entities.0.type", "unknown"),
@@ -194,44 +254,118 @@ GOLD_FAULTS: list[tuple[str, Callable[[Path], None], int | None, str | None, str
     ("truncated", _bytes(lambda d: d[: len(d) // 2]), None, None, "Parquet"),
     ("empty file", _bytes(lambda d: b""), None, None, "Parquet"),
     ("not Parquet", _bytes(lambda d: b"doc_id,text\n"), None, None, "Parquet"),
-    ("garbage between magic bytes", _bytes(lambda d: b"PAR1" + bytes(range(256)) * 4 + b"PAR1"), None, None,
-     "Parquet"),
+    (
+        "garbage between magic bytes",
+        _bytes(lambda d: b"PAR1" + bytes(range(256)) * 4 + b"PAR1"),
+        None,
+        None,
+        "Parquet",
+    ),
     ("corrupt pages", _bytes(_flip), None, None, "Parquet"),
     ("no text column", lambda s: _parquet_table(s, lambda t: t.drop_columns(["text"])), None, None, "text"),
-    ("no doc_id column", lambda s: _parquet_table(s, lambda t: t.drop_columns(["doc_id"])), None, None,
-     "doc_id"),
+    (
+        "no doc_id column",
+        lambda s: _parquet_table(s, lambda t: t.drop_columns(["doc_id"])),
+        None,
+        None,
+        "doc_id",
+    ),
     ("the kb config", _other_config("kb"), None, None, "doc_id"),
     ("another config", _other_config("entities"), None, None, "text"),
-    ("text as integers", lambda s: _parquet_table(
-        s, lambda t: t.set_column(t.schema.get_field_index("text"), "text", __import__("pyarrow").array(
-            [7] * t.num_rows))), None, "text", "string"),
+    (
+        "text as integers",
+        lambda s: _parquet_table(
+            s,
+            lambda t: t.set_column(
+                t.schema.get_field_index("text"), "text", __import__("pyarrow").array([7] * t.num_rows)
+            ),
+        ),
+        None,
+        "text",
+        "string",
+    ),
     ("no rows", lambda s: _parquet_table(s, lambda t: t.slice(0, 0)), None, None, "no documents"),
-    ("span past the text", lambda s: _parquet_rows(s, _set(1, "entities", 10**6, 0, "end")), 2,
-     "entities.0.end", "past the end"),
-    ("empty span", lambda s: _parquet_rows(s, lambda r: r[1]["entities"][0].update(end=r[1]["entities"][0][
-        "start"])), 2, "entities.0.end", "greater than start"),
-    ("span text differs", lambda s: _parquet_rows(s, _set(1, "entities", "Nic", 0, "text")), 2,
-     "entities.0.text", "differs"),
-    ("NaN figure value", lambda s: _parquet_rows(s, _set(1, "figures", float("nan"), 0, "value")), 2,
-     "figures.0.value", "NaN"),
-    ("infinite figure value", lambda s: _parquet_rows(s, _set(1, "figures", float("inf"), 0, "value")), 2,
-     "figures.0.value", "Infinity"),
-    ("NUL in a lemma", lambda s: _parquet_rows(s, _set(1, "entities", "Ros\x00ja", 0, "lemma")), 2,
-     "entities.0.lemma", "NUL"),
-    ("NUL in the text", lambda s: _parquet_rows(s, lambda r: r[1].update(text=r[1]["text"] + "\x00")), 2,
-     "text", "NUL"),
+    (
+        "span past the text",
+        lambda s: _parquet_rows(s, _set(1, "entities", 10**6, 0, "end")),
+        2,
+        "entities.0.end",
+        "past the end",
+    ),
+    (
+        "empty span",
+        lambda s: _parquet_rows(s, lambda r: r[1]["entities"][0].update(end=r[1]["entities"][0]["start"])),
+        2,
+        "entities.0.end",
+        "greater than start",
+    ),
+    (
+        "span text differs",
+        lambda s: _parquet_rows(s, _set(1, "entities", "Nic", 0, "text")),
+        2,
+        "entities.0.text",
+        "differs",
+    ),
+    (
+        "NaN figure value",
+        lambda s: _parquet_rows(s, _set(1, "figures", float("nan"), 0, "value")),
+        2,
+        "figures.0.value",
+        "NaN",
+    ),
+    (
+        "infinite figure value",
+        lambda s: _parquet_rows(s, _set(1, "figures", float("inf"), 0, "value")),
+        2,
+        "figures.0.value",
+        "Infinity",
+    ),
+    (
+        "NUL in a lemma",
+        lambda s: _parquet_rows(s, _set(1, "entities", "Ros\x00ja", 0, "lemma")),
+        2,
+        "entities.0.lemma",
+        "NUL",
+    ),
+    (
+        "NUL in the text",
+        lambda s: _parquet_rows(s, lambda r: r[1].update(text=r[1]["text"] + "\x00")),
+        2,
+        "text",
+        "NUL",
+    ),
     ("repeated doc_id", lambda s: _parquet_rows(s, _set(2, "doc_id", "g2_pl")), 3, "doc_id", "already"),
-    ("doc_id with ..", lambda s: _parquet_rows(s, _set(1, "doc_id", "../outside/x")), 2, "doc_id",
-     "not a safe name"),
-    ("doc_id with a slash", lambda s: _parquet_rows(s, _set(1, "doc_id", "a/b")), 2, "doc_id",
-     "not a safe name"),
+    (
+        "doc_id with ..",
+        lambda s: _parquet_rows(s, _set(1, "doc_id", "../outside/x")),
+        2,
+        "doc_id",
+        "not a safe name",
+    ),
+    (
+        "doc_id with a slash",
+        lambda s: _parquet_rows(s, _set(1, "doc_id", "a/b")),
+        2,
+        "doc_id",
+        "not a safe name",
+    ),
     ("doc_id ..", lambda s: _parquet_rows(s, _set(1, "doc_id", "..")), 2, "doc_id", "not a safe name"),
-    ("absolute doc_id", lambda s: _parquet_rows(s, _set(1, "doc_id", "/tmp/x")), 2, "doc_id",
-     "not a safe name"),
+    (
+        "absolute doc_id",
+        lambda s: _parquet_rows(s, _set(1, "doc_id", "/tmp/x")),
+        2,
+        "doc_id",
+        "not a safe name",
+    ),
     ("empty doc_id", lambda s: _parquet_rows(s, _set(1, "doc_id", "")), 2, "doc_id", "not a safe name"),
     ("unknown language", lambda s: _parquet_rows(s, _set(1, "lang", "xx")), 2, "lang", "lang"),
-    ("unknown entity type", lambda s: _parquet_rows(s, _set(1, "entities", "PERSON", 0, "type")), 2,
-     "entities.0.type", "'PERSON'"),
+    (
+        "unknown entity type",
+        lambda s: _parquet_rows(s, _set(1, "entities", "PERSON", 0, "type")),
+        2,
+        "entities.0.type",
+        "'PERSON'",
+    ),
 ]
 
 
@@ -293,39 +427,110 @@ def _dumps(obj: dict) -> bytes:
 
 DOC = "annotations/docs/g2_pl.jsonl"
 ANNOTATION_FAULTS: list[tuple[str, Callable[[Path], None], str, int | None, str | None, str]] = [
-    ("duplicate key in an annotation", _edit(DOC, _first_line(
-        lambda o: _dumps(o)[:-1] + b', "lemma": "x"}')), DOC, 1, "lemma", "given twice"),
-    ("NUL in a lemma", _edit(DOC, _first_line(lambda o: _dumps(o | {"lemma": "Korea\x00"}))), DOC, 1, "lemma",
-     "NUL"),
-    ("lone surrogate in a lemma", _edit(DOC, _first_line(lambda o: _dumps(o | {"lemma": "K"}).replace(
-        b'"K"', b'"\\udc00"'))), DOC, 1, "lemma", "surrogate"),
-    ("offset 2**63", _edit(DOC, _first_line(lambda o: _dumps(o | {"end": 2**63}))), DOC, 1, "end",
-     "out of range"),
-    ("nested 100,000 deep", _edit(DOC, _first_line(lambda o: _dumps(o)[:-1] + b', "x": ' + b"[" * DEEP
-                                                   + b"]" * DEEP + b"}")), DOC, 1, None, "nested deeper"),
-    ("NaN figure value", _edit(DOC, lambda d: d.replace(b'"value": 10000', b'"value": NaN', 1)), DOC, 7,
-     "value", "NaN"),
-    ("duplicate key in the knowledge base", _edit("annotations/kb.jsonl", _first_line(
-        lambda o: _dumps(o)[:-1] + b', "type": "LOC"}')), "annotations/kb.jsonl", 1, "type", "given twice"),
-    ("deep knowledge base line", _edit("annotations/kb.jsonl", _first_line(
-        lambda o: _dumps(o)[:-1] + b', "names": ' + b"[" * DEEP + b"]" * DEEP + b"}")),
-     "annotations/kb.jsonl", 1, None, "nested deeper"),
-    ("doc_id with .. in the manifest", _edit("seeds/manifest.jsonl", _first_line(
-        lambda o: _dumps(o | {"doc_id": "../outside/g1_cs"}))), "seeds/manifest.jsonl", 1, "doc_id",
-     "not a safe name"),
-    ("doc_id with a slash in the manifest", _edit("seeds/manifest.jsonl", _first_line(
-        lambda o: _dumps(o | {"doc_id": "sub/g1_cs"}))), "seeds/manifest.jsonl", 1, "doc_id",
-     "not a safe name"),
-    ("duplicate key in the manifest", _edit("seeds/manifest.jsonl", _first_line(
-        lambda o: _dumps(o)[:-1] + b', "lang": "cs"}')), "seeds/manifest.jsonl", 1, "lang", "given twice"),
+    (
+        "duplicate key in an annotation",
+        _edit(DOC, _first_line(lambda o: _dumps(o)[:-1] + b', "lemma": "x"}')),
+        DOC,
+        1,
+        "lemma",
+        "given twice",
+    ),
+    (
+        "NUL in a lemma",
+        _edit(DOC, _first_line(lambda o: _dumps(o | {"lemma": "Korea\x00"}))),
+        DOC,
+        1,
+        "lemma",
+        "NUL",
+    ),
+    (
+        "lone surrogate in a lemma",
+        _edit(DOC, _first_line(lambda o: _dumps(o | {"lemma": "K"}).replace(b'"K"', b'"\\udc00"'))),
+        DOC,
+        1,
+        "lemma",
+        "surrogate",
+    ),
+    (
+        "offset 2**63",
+        _edit(DOC, _first_line(lambda o: _dumps(o | {"end": 2**63}))),
+        DOC,
+        1,
+        "end",
+        "out of range",
+    ),
+    (
+        "nested 100,000 deep",
+        _edit(DOC, _first_line(lambda o: _dumps(o)[:-1] + b', "x": ' + b"[" * DEEP + b"]" * DEEP + b"}")),
+        DOC,
+        1,
+        None,
+        "nested deeper",
+    ),
+    (
+        "NaN figure value",
+        _edit(DOC, lambda d: d.replace(b'"value": 10000', b'"value": NaN', 1)),
+        DOC,
+        7,
+        "value",
+        "NaN",
+    ),
+    (
+        "duplicate key in the knowledge base",
+        _edit("annotations/kb.jsonl", _first_line(lambda o: _dumps(o)[:-1] + b', "type": "LOC"}')),
+        "annotations/kb.jsonl",
+        1,
+        "type",
+        "given twice",
+    ),
+    (
+        "deep knowledge base line",
+        _edit(
+            "annotations/kb.jsonl",
+            _first_line(lambda o: _dumps(o)[:-1] + b', "names": ' + b"[" * DEEP + b"]" * DEEP + b"}"),
+        ),
+        "annotations/kb.jsonl",
+        1,
+        None,
+        "nested deeper",
+    ),
+    (
+        "doc_id with .. in the manifest",
+        _edit("seeds/manifest.jsonl", _first_line(lambda o: _dumps(o | {"doc_id": "../outside/g1_cs"}))),
+        "seeds/manifest.jsonl",
+        1,
+        "doc_id",
+        "not a safe name",
+    ),
+    (
+        "doc_id with a slash in the manifest",
+        _edit("seeds/manifest.jsonl", _first_line(lambda o: _dumps(o | {"doc_id": "sub/g1_cs"}))),
+        "seeds/manifest.jsonl",
+        1,
+        "doc_id",
+        "not a safe name",
+    ),
+    (
+        "duplicate key in the manifest",
+        _edit("seeds/manifest.jsonl", _first_line(lambda o: _dumps(o)[:-1] + b', "lang": "cs"}')),
+        "seeds/manifest.jsonl",
+        1,
+        "lang",
+        "given twice",
+    ),
     ("NUL in an article", lambda s: _nul_article(s), "seeds/g1_cs.txt", None, None, "NUL"),
 ]
 
 
 # Faults whose consequences are problems of their own (a knowledge-base line that cannot be read
 # leaves its entity unknown wherever it is used; an article with a NUL also has a new checksum).
-CASCADES = {"duplicate key in the knowledge base", "deep knowledge base line", "doc_id with .. in the manifest",
-            "doc_id with a slash in the manifest", "duplicate key in the manifest"}
+CASCADES = {
+    "duplicate key in the knowledge base",
+    "deep knowledge base line",
+    "doc_id with .. in the manifest",
+    "doc_id with a slash in the manifest",
+    "duplicate key in the manifest",
+}
 
 
 def _annotation_cases() -> Iterator[Case]:
@@ -342,8 +547,16 @@ def _annotation_cases() -> Iterator[Case]:
                 return argv(scratch)
 
             cascade = name in CASCADES  # what follows from the fault is reported too, after it
-            yield Case(f"annotations/{command}/{name}", setup, status, says, f"gold/{file}", line, field,
-                       cascade=cascade)
+            yield Case(
+                f"annotations/{command}/{name}",
+                setup,
+                status,
+                says,
+                f"gold/{file}",
+                line,
+                field,
+                cascade=cascade,
+            )
 
 
 # --- outputs that must not be replaced -----------------------------------------------------------
@@ -384,12 +597,37 @@ TARGETS: list[tuple[str, Callable[[Path], None], str, str]] = [
 ]
 
 OUTPUT_COMMANDS: dict[str, Callable[[str], list[str]]] = {
-    "score --json": lambda o: ["score", "pred.jsonl", "--gold", "gold/annotations", "--resamples", "10",
-                               "--json", o],
-    "compare --json": lambda o: ["compare", "pred.jsonl", "pred_b.jsonl", "--gold", "gold/annotations",
-                                 "--resamples", "10", "--json", o],
-    "report -o": lambda o: ["report", "pred.jsonl", "--gold", "gold/annotations", "--resamples", "10",
-                            "-o", o],
+    "score --json": lambda o: [
+        "score",
+        "pred.jsonl",
+        "--gold",
+        "gold/annotations",
+        "--resamples",
+        "10",
+        "--json",
+        o,
+    ],
+    "compare --json": lambda o: [
+        "compare",
+        "pred.jsonl",
+        "pred_b.jsonl",
+        "--gold",
+        "gold/annotations",
+        "--resamples",
+        "10",
+        "--json",
+        o,
+    ],
+    "report -o": lambda o: [
+        "report",
+        "pred.jsonl",
+        "--gold",
+        "gold/annotations",
+        "--resamples",
+        "10",
+        "-o",
+        o,
+    ],
     "agree --json": lambda o: ["agree", "gold/annotations", "gold/annotations", "--json", o],
     "run -o": lambda o: ["run", "rules", "--gold", "gold/annotations", "--no-score", "-o", o],
     "import bsnlp --out": lambda o: ["import", "bsnlp", "bsnlp_in", "--gold", "gold/annotations", "--out", o],
@@ -402,16 +640,23 @@ def _output_cases() -> Iterator[Case]:
             if command == "run -o" and name == "in a missing folder":
                 continue  # run makes the folders of its output (runs/NAME.jsonl by default)
 
-            def setup(scratch: Path, make: Callable = make, argv: Callable = argv, out: str = out) -> list[str]:
+            def setup(
+                scratch: Path, make: Callable = make, argv: Callable = argv, out: str = out
+            ) -> list[str]:
                 _bsnlp_responses(scratch)
                 make(scratch / out)
                 return argv(out)
 
             yield Case(f"outputs/{command}/{name}", setup, 2, says, out)
         # the command's own input as its output
-        inputs = {"score --json": "pred.jsonl", "compare --json": "pred_b.jsonl", "report -o": "pred.jsonl",
-                  "agree --json": "gold/annotations/kb.jsonl", "run -o": "gold/annotations/kb.jsonl",
-                  "import bsnlp --out": "bsnlp_in/g1_cs.out"}
+        inputs = {
+            "score --json": "pred.jsonl",
+            "compare --json": "pred_b.jsonl",
+            "report -o": "pred.jsonl",
+            "agree --json": "gold/annotations/kb.jsonl",
+            "run -o": "gold/annotations/kb.jsonl",
+            "import bsnlp --out": "bsnlp_in/g1_cs.out",
+        }
         target = inputs[command]
 
         def setup_input(scratch: Path, argv: Callable = argv, target: str = target) -> list[str]:
@@ -451,8 +696,11 @@ OPTION_FAULTS: list[tuple[str, list[str], str]] = [
     ("--resamples -1", [*SCORE, "--resamples", "-1"], "--resamples"),
     ("--resamples 1e3", [*SCORE, "--resamples", "1e3"], "--resamples"),
     ("compare --seed -1", ["compare", "pred.jsonl", "pred_b.jsonl", "--seed", "-1"], "--seed"),
-    ("compare --resamples 10**14", ["compare", "pred.jsonl", "pred_b.jsonl", "--resamples", str(10**14)],
-     "--resamples"),
+    (
+        "compare --resamples 10**14",
+        ["compare", "pred.jsonl", "pred_b.jsonl", "--resamples", str(10**14)],
+        "--resamples",
+    ),
     ("report --seed -1", ["report", "pred.jsonl", "-o", "r.html", "--seed", "-1"], "--seed"),
     ("--timeout -1", [*RUN, "--timeout", "-1"], "--timeout"),
     ("--timeout nan", [*RUN, "--timeout", "nan"], "--timeout"),
@@ -460,8 +708,11 @@ OPTION_FAULTS: list[tuple[str, list[str], str]] = [
     ("--timeout -inf", [*RUN, "--timeout", "-inf"], "--timeout"),
     ("--timeout 1e300", [*RUN, "--timeout", "1e300"], "--timeout"),
     ("--timeout x", [*RUN, "--timeout", "x"], "--timeout"),
-    ("preannotate --timeout nan", ["preannotate", "g1_cs", "--system", "rules", "--timeout", "nan"],
-     "--timeout"),
+    (
+        "preannotate --timeout nan",
+        ["preannotate", "g1_cs", "--system", "rules", "--timeout", "nan"],
+        "--timeout",
+    ),
     ("run without a system", ["run", "--gold", "gold/annotations"], "SYSTEM"),
     ("run with both", ["run", "rules", "--cmd", "cat", "--gold", "gold/annotations"], "SYSTEM"),
     ("unknown system", ["run", "no-such-system", "--gold", "gold/annotations"], "unknown system"),
@@ -474,7 +725,22 @@ def _option_cases() -> Iterator[Case]:
         yield Case(f"options/{name}", lambda s, argv=argv: argv, 2, says)
 
 
-ALL = [*_prediction_cases(), *_gold_cases(), *_annotation_cases(), *_output_cases(), *_option_cases()]
+def _empty_gold(scratch: Path) -> list[str]:
+    for doc in (scratch / "gold" / "annotations" / "docs").iterdir():
+        doc.unlink()
+    return ["score", "pred.jsonl", "--gold", "gold/annotations"]
+
+
+def _not_gold(scratch: Path) -> list[str]:
+    return ["score", "pred.jsonl", "--gold", "pred.jsonl"]
+
+
+MISC = [
+    Case("gold/an annotations folder without documents", _empty_gold, 2, "no documents", "gold/annotations"),
+    Case("gold/predictions given as the gold", _not_gold, 2, "is not gold", "pred.jsonl"),
+]
+
+ALL = [*_prediction_cases(), *_gold_cases(), *_annotation_cases(), *_output_cases(), *_option_cases(), *MISC]
 
 
 @pytest.mark.parametrize("case", ALL, ids=lambda c: c.name)

@@ -50,7 +50,7 @@ FAULTS: dict[str, str] = {
     "None": "return None",
     "a list": "return []",
     "another doc_id": 'return {"doc_id": "g1_cs", "entities": []}',
-    "deep nesting": "x = []\n    for _ in range(100000):\n        x = [x]\n    return {\"entities\": x}",
+    "deep nesting": 'x = []\n    for _ in range(100000):\n        x = [x]\n    return {"entities": x}',
     "an exception with a forged line": 'raise ValueError("bad\\nerror: forged \\x1b[31m \\u202e")',
     "sys.exit": "raise SystemExit(3)",
     "a hang past the timeout": "import time; time.sleep(30)",
@@ -81,7 +81,7 @@ def test_a_faulty_python_system_fails_one_document(name: str, body: str, tmp_pat
     system = _system_module(scratch, name, body)
     timeout = ["--timeout", "0.5"] if "hang" in name else []
     with token_env() as token:
-        status, out, err = call_main(["run", system, *RUN, *timeout, "-o", "out.jsonl", "--no-score"], scratch)
+        status, _, err = call_main(["run", system, *RUN, *timeout, "-o", "out.jsonl", "--no-score"], scratch)
         assert_no_process_left(token)
     assert "Traceback" not in err and "\x1b" not in err
     assert status == 1, err
@@ -111,8 +111,11 @@ def test_a_system_that_changes_its_document_keeps_the_doc_id(tmp_path: Path, tmp
 UNMAKEABLE: dict[str, tuple[str, str, str]] = {
     # name: (module source, SYSTEM, fragment)
     "constructor needs arguments": ("class S:\n    def __init__(self, x): pass\n", "m:S", "argument"),
-    "constructor raises": ('class S:\n    def __init__(self):\n        raise RuntimeError("no\\nerror: x")\n',
-                           "m:S", "RuntimeError"),
+    "constructor raises": (
+        'class S:\n    def __init__(self):\n        raise RuntimeError("no\\nerror: x")\n',
+        "m:S",
+        "RuntimeError",
+    ),
     "module raises at import": ('raise RuntimeError("at import")\n', "m:f", "RuntimeError"),
     "syntax error": ("def f(:\n", "m:f", "SyntaxError"),
     "module exits at import": ("raise SystemExit(4)\n", "m:f", "SystemExit"),
@@ -160,19 +163,50 @@ def _resume_bad(content: bytes) -> callable:
 
 OUTPUT_CASES = [
     Case("run -o an existing file without --resume", _existing, 2, "--overwrite", "runs/old.jsonl"),
-    Case("resume a file with a duplicate key", _resume_bad(b'{"doc_id": "g1_cs", "doc_id": "g1_cs"}\n'), 2,
-         "given twice", "partial.jsonl", 1, "doc_id"),
-    Case("resume a file nested 100,000 deep", _resume_bad(b'{"doc_id": "g1_cs", "entities": ' + b"[" * 100000
-                                                          + b"]" * 100000 + b"}\n"), 2, "nested deeper",
-         "partial.jsonl", 1),
-    Case("resume a file with an offset past the text", _resume_bad(
-        b'{"doc_id": "g1_cs", "entities": [{"start": 0, "end": 99999, "type": "PER"}]}\n'), 2, "past the end",
-         "partial.jsonl", 1, "entities.0.end"),
-    Case("resume a file with a NaN", _resume_bad(
-        b'{"doc_id": "g1_cs", "figures": [{"value": NaN, "unit": "person"}]}\n'), 2, "NaN", "partial.jsonl", 1,
-         "figures.0.value"),
-    Case("resume a file of another gold", _resume_bad(b'{"doc_id": "zz", "entities": []}\n'), 2,
-         "not a document", "partial.jsonl", 1, "doc_id"),
+    Case(
+        "resume a file with a duplicate key",
+        _resume_bad(b'{"doc_id": "g1_cs", "doc_id": "g1_cs"}\n'),
+        2,
+        "given twice",
+        "partial.jsonl",
+        1,
+        "doc_id",
+    ),
+    Case(
+        "resume a file nested 100,000 deep",
+        _resume_bad(b'{"doc_id": "g1_cs", "entities": ' + b"[" * 100000 + b"]" * 100000 + b"}\n"),
+        2,
+        "nested deeper",
+        "partial.jsonl",
+        1,
+    ),
+    Case(
+        "resume a file with an offset past the text",
+        _resume_bad(b'{"doc_id": "g1_cs", "entities": [{"start": 0, "end": 99999, "type": "PER"}]}\n'),
+        2,
+        "past the end",
+        "partial.jsonl",
+        1,
+        "entities.0.end",
+    ),
+    Case(
+        "resume a file with a NaN",
+        _resume_bad(b'{"doc_id": "g1_cs", "figures": [{"value": NaN, "unit": "person"}]}\n'),
+        2,
+        "NaN",
+        "partial.jsonl",
+        1,
+        "figures.0.value",
+    ),
+    Case(
+        "resume a file of another gold",
+        _resume_bad(b'{"doc_id": "zz", "entities": []}\n'),
+        2,
+        "not a document",
+        "partial.jsonl",
+        1,
+        "doc_id",
+    ),
 ]
 
 
@@ -189,7 +223,9 @@ def test_overwrite_keeps_the_old_file_until_a_document_succeeds(tmp_path: Path, 
     status, _, err = call_main(argv, scratch)
     assert status == 1, err
     assert (scratch / "pred.jsonl").read_bytes() == old  # nothing succeeded: the finished lines stay
-    status, _, err = call_main(["run", "rules", *RUN, "-o", "pred.jsonl", "--overwrite", "--no-score"], scratch)
+    status, _, err = call_main(
+        ["run", "rules", *RUN, "-o", "pred.jsonl", "--overwrite", "--no-score"], scratch
+    )
     assert status == 0, err
     assert [json.loads(x)["doc_id"] for x in (scratch / "pred.jsonl").read_text().splitlines()] == list(DOCS)
 
@@ -300,7 +336,9 @@ def test_killing_the_runner_leaves_no_system_behind(how: str, world: Path) -> No
 def test_two_runs_on_one_output_file(world: Path) -> None:
     first = _nkru(["run", *_command(world, "hang-on-2"), *RUN, "-o", "out.jsonl", "--no-score"], world)
     _wait_for_line(world / "out.jsonl")
-    second = _nkru(["run", *_command(world, "plain"), *RUN, "-o", "out.jsonl", "--resume", "--no-score"], world)
+    second = _nkru(
+        ["run", *_command(world, "plain"), *RUN, "-o", "out.jsonl", "--resume", "--no-score"], world
+    )
     _, err = second.communicate(timeout=60)
     assert second.returncode == 2, err
     assert "another" in err.decode() and err.decode().count("\n") == 1
@@ -316,13 +354,17 @@ def _limit_file_size() -> None:
 
 def test_a_full_disk_during_a_run(world: Path) -> None:
     """Files may not grow past 150 bytes (as on a full disk): one line, exit 2, the lines before kept."""
-    run = _nkru(["run", *_command(world, "plain"), *RUN, "-o", "out.jsonl", "--no-score"], world,
-                preexec_fn=_limit_file_size)
+    run = _nkru(
+        ["run", *_command(world, "plain"), *RUN, "-o", "out.jsonl", "--no-score"],
+        world,
+        preexec_fn=_limit_file_size,
+    )
     _, err = run.communicate(timeout=60)
     text = err.decode()
     assert run.returncode == 2, text
     assert "Traceback" not in text
-    assert [line for line in text.splitlines() if line.startswith("error:")][0].startswith("error: out.jsonl")
+    errors = [line for line in text.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith("error: out.jsonl: cannot be written"), text
     for line in (world / "out.jsonl").read_text().splitlines()[:-1]:
         json.loads(line)
 
