@@ -132,7 +132,29 @@ def _import_cases() -> Iterator[Case]:
         yield Case(f"import/brat/{name}", setup_brat, 2, says, "brat_in/kb.jsonl", 1)
 
 
-@pytest.mark.parametrize("case", list(_import_cases()), ids=lambda c: c.name)
+def _linked_annotation(scratch: Path) -> list[str]:
+    """An annotation file that is a link to a file outside: the import must not write through it."""
+    victim = scratch.parent / "outside" / "victim.jsonl"
+    victim.write_text("not yours\n")
+    doc = scratch / "gold" / "annotations" / "docs" / "g1_cs.jsonl"
+    doc.unlink()
+    doc.symlink_to(victim)
+    return ["import", "brat", "brat_in", "--out", "gold/annotations"]
+
+
+IMPORT_CASES = [
+    *_import_cases(),
+    Case(
+        "import/brat/a link in the annotations folder",
+        _linked_annotation,
+        2,
+        "symbolic link",
+        "gold/annotations/docs/g1_cs.jsonl",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", IMPORT_CASES, ids=lambda c: c.name)
 def test_import(case: Case, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     run_case(case, tmp_path, tmp_path_factory.getbasetemp())
 
