@@ -735,7 +735,30 @@ def _not_gold(scratch: Path) -> list[str]:
     return ["score", "pred.jsonl", "--gold", "pred.jsonl"]
 
 
+def _kb(change: Callable[[bytes], bytes]) -> Callable[[Path], list[str]]:
+    def setup(scratch: Path) -> list[str]:
+        path = scratch / "pq" / "kb" / "test.parquet"
+        path.write_bytes(change(path.read_bytes()))
+        return ["score", "pred.jsonl", "--gold", "pq", "--resamples", "10"]
+
+    return setup
+
+
+def _kb_rows(scratch: Path) -> list[str]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = scratch / "pq" / "kb" / "test.parquet"
+    rows = pq.read_table(path).to_pylist()
+    rows[1]["type"] = "PERSON"
+    pq.write_table(pa.Table.from_pylist(rows, schema=pq.read_table(path).schema), path)
+    return ["score", "pred.jsonl", "--gold", "pq", "--resamples", "10"]
+
+
 MISC = [
+    Case("gold/a truncated kb Parquet", _kb(lambda d: d[: len(d) // 2]), 2, "Parquet", "pq/kb/test.parquet"),
+    Case("gold/an empty kb Parquet file", _kb(lambda d: b""), 2, "Parquet", "pq/kb/test.parquet"),
+    Case("gold/a kb row of unknown type", _kb_rows, 2, "'PERSON'", "pq/kb/test.parquet", 2, "type"),
     Case("gold/an annotations folder without documents", _empty_gold, 2, "no documents", "gold/annotations"),
     Case("gold/predictions given as the gold", _not_gold, 2, "is not gold", "pred.jsonl"),
 ]
