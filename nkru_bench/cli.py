@@ -266,7 +266,7 @@ def _timeout(text: str) -> float:
     return value
 
 
-_INPUTS = ("predictions", "pred_a", "pred_b", "in_dir", "responses")
+_INPUTS = ("predictions", "pred_a", "pred_b", "in_dir", "responses", "gold", "a", "b")
 
 
 def _check_outputs(args: argparse.Namespace) -> None:

@@ -756,6 +756,48 @@ def _kb_rows(scratch: Path) -> list[str]:
 
 
 MISC = [
+    Case(
+        "outputs/score --json into the gold folder",
+        lambda s: [
+            "score",
+            "pred.jsonl",
+            "--gold",
+            "gold/annotations",
+            "--json",
+            "gold/annotations/kb.jsonl",
+        ],
+        2,
+        "input folder",
+        "gold/annotations/kb.jsonl",
+    ),
+    Case(
+        "outputs/agree --json into a pass",
+        lambda s: [
+            "agree",
+            "gold/annotations",
+            "gold/annotations",
+            "--json",
+            "gold/annotations/docs/g1_cs.jsonl",
+        ],
+        2,
+        "input folder",
+        "gold/annotations/docs/g1_cs.jsonl",
+    ),
+    Case(
+        "outputs/run -o the gold Parquet",
+        lambda s: [
+            "run",
+            "rules",
+            "--gold",
+            "pq/default/test.parquet",
+            "-o",
+            "pq/default/test.parquet",
+            "--overwrite",
+        ],
+        2,
+        "input",
+        "pq/default/test.parquet",
+    ),
     Case("gold/a truncated kb Parquet", _kb(lambda d: d[: len(d) // 2]), 2, "Parquet", "pq/kb/test.parquet"),
     Case("gold/an empty kb Parquet file", _kb(lambda d: b""), 2, "Parquet", "pq/kb/test.parquet"),
     Case("gold/a kb row of unknown type", _kb_rows, 2, "'PERSON'", "pq/kb/test.parquet", 2, "type"),
