@@ -33,9 +33,12 @@ class _DefaultsHelp(argparse.HelpFormatter):
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from nkru_bench.curation.build import interrupted
     from nkru_bench.gold.validation import validate_folder
 
-    problems = validate_folder(args.annotations, args.seeds)
+    problems: list[object] = list(validate_folder(args.annotations, args.seeds))
+    mixed = interrupted(args.annotations.resolve().parent)  # the checkout the annotations are in
+    problems += [mixed] if mixed else []
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
@@ -78,7 +81,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = args.output or Path("runs") / f"{name}.jsonl"
     documents = [document_dict(doc) for doc in gold.documents]
     timeout = args.timeout or None
-    report = run(extractor, documents, out, resume=args.resume, timeout=timeout, progress=sys.stderr)
+    options = {"resume": args.resume, "overwrite": args.overwrite, "timeout": timeout}
+    report = run(extractor, documents, out, progress=sys.stderr, **options)
     print(f"predictions: {out}", file=sys.stderr)
     scored = not args.no_score and (report.predicted or report.resumed)
     try:
@@ -233,10 +237,12 @@ def _export_source(gold: Path | None) -> Path | None:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from nkru_bench.common.files import prepare_folder
     from nkru_bench.curation.interop.bundle import load_bundle
-    from nkru_bench.curation.interop.formats import exporter
+    from nkru_bench.curation.interop.formats import OWNED, exporter
 
     bundle = load_bundle(_export_source(args.gold), args.seeds, args.doc or ())
+    prepare_folder(args.out_dir, args.force, OWNED[args.format])
     written = exporter(args.format)(bundle, args.out_dir)
     print(f"wrote {len(written)} file(s) for {len(bundle.sheets)} article(s) to {args.out_dir}")
     return 0
@@ -328,14 +334,57 @@ def _warn_if_the_checkout_differs(gold: dict) -> None:
         print(warning, file=sys.stderr)
 
 
-def _count(text: str) -> int:
+def _count(text: str, maximum: int | None = None) -> int:
     try:
         value = int(text)
     except ValueError:
         value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    if value < 0 or (maximum is not None and value > maximum):
+        most = "" if maximum is None else f" and <= {maximum:,}"
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0{most}, got {text!r}")
     return value
+
+
+MAX_RESAMPLES = 1_000_000  # far past any interval's need; more only exhausts memory
+
+
+def _resamples(text: str) -> int:
+    return _count(text, MAX_RESAMPLES)
+
+
+def _seed(text: str) -> int:
+    return _count(text, 2**63 - 1)
+
+
+def _timeout(text: str) -> float:
+    """Seconds per document: a finite number >= 0 (0: no limit), no longer than threads can wait."""
+    import math
+    import threading
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 <= value <= threading.TIMEOUT_MAX):
+        raise argparse.ArgumentTypeError(f"expected seconds, a finite number >= 0 (0: none), got {text!r}")
+    return value
+
+
+_INPUTS = ("predictions", "pred_a", "pred_b", "in_dir", "responses", "gold", "a", "b")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Before any work: every file the command will write is a new path or a regular file (or a link
+    to one), and none is one of the command's inputs (exit 2, one line)."""
+    from nkru_bench.common.files import refuse_inputs, writable_target
+
+    names = ("json", "output", "report") + (("out",) if getattr(args, "format", None) == "bsnlp" else ())
+    outputs = [getattr(args, name, None) for name in names]
+    outputs = [Path(out) for out in outputs if out is not None and str(out) != "-"]
+    inputs = [getattr(args, name, None) for name in _INPUTS]
+    for out in outputs:
+        writable_target(out)
+    refuse_inputs(outputs, inputs, args.command)
 
 
 def _add_score_options(parser: argparse.ArgumentParser) -> None:
@@ -344,8 +393,8 @@ def _add_score_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the JSON result to OUT ('-': stdout)")
     parser.add_argument("--markdown", action="store_true", help="print Markdown instead of the table")
     parser.add_argument("--allow-missing", action="store_true", help="absent documents predict nothing")
-    parser.add_argument("--resamples", type=_count, default=1000, metavar="N", help="bootstrap resamples")
-    parser.add_argument("--seed", type=int, default=12345, metavar="N", help="bootstrap seed")
+    parser.add_argument("--resamples", type=_resamples, default=1000, metavar="N", help="bootstrap resamples")
+    parser.add_argument("--seed", type=_seed, default=12345, metavar="N", help="bootstrap seed")
 
 
 def _cmd_agree(args: argparse.Namespace) -> int:
@@ -436,7 +485,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, metavar="PRED", help=output)
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the scores as JSON")
     p.add_argument("--resume", action="store_true", help="keep the documents already in PRED, run the rest")
-    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="per document; 0: none")
+    p.add_argument("--timeout", type=_timeout, default=120.0, metavar="SECONDS", help="per document; 0: none")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing PRED (kept till then)")
     gold = "gold to run on and score against (default: the shipped gold)"
     p.add_argument("--gold", type=Path, metavar="PATH", help=gold)
     p.add_argument("--no-score", action="store_true", help="only write the predictions")
@@ -470,8 +520,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.html", help="the report")
     p.add_argument("--gold", type=Path, metavar="PATH", help="annotations, dataset folder or .parquet")
     p.add_argument("--allow-missing", action="store_true", help="absent documents predict nothing")
-    p.add_argument("--resamples", type=_count, default=1000, metavar="N", help="bootstrap resamples")
-    p.add_argument("--seed", type=int, default=12345, metavar="N", help="bootstrap seed")
+    p.add_argument("--resamples", type=_resamples, default=1000, metavar="N", help="bootstrap resamples")
+    p.add_argument("--seed", type=_seed, default=12345, metavar="N", help="bootstrap seed")
     p.set_defaults(handler=_cmd_report)
 
     p = sub.add_parser("add-doc", help="add an article to the seeds with an empty annotation file")
@@ -487,7 +537,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cmd", metavar="COMMAND", help="an external system speaking JSON Lines on stdin/stdout")
     p.add_argument("--root", type=Path, default=Path("."), help="checkout root (seeds/, annotations/)")
     p.add_argument("--replace", action="store_true", help="drop the unreviewed lines of an earlier draft")
-    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="0: none")
+    p.add_argument("--timeout", type=_timeout, default=120.0, metavar="SECONDS", help="0: none")
     p.set_defaults(handler=_cmd_preannotate)
 
     formats = ("brat", "labelstudio", "inception", "bsnlp", "slavicner")
@@ -502,6 +552,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", type=Path, metavar="PATH", help=source)
     p.add_argument("--seeds", type=Path, help="seed folder (default: seeds beside the annotations)")
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="only this article (repeatable)")
+    p.add_argument("--force", action="store_true", help="replace the files of an earlier export in OUT_DIR")
     p.set_defaults(handler=_cmd_export)
 
     p = sub.add_parser(
@@ -539,14 +590,65 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A process of its own that ends after scoring: the cyclic collector would only walk the
         # records again and again (they hold no cycles), and once more at exit.
         gc.disable()
+    previous = _on_sigterm()
     try:
+        _check_outputs(args)
         return handler(args)
     except InputError as error:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
+        _ignore_sigint()  # a second Ctrl-C while the first is handled changes nothing
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError:
+        print(f"error: {args.command}: not enough memory for this input and these options", file=sys.stderr)
+        return 2
+    except OSError as error:  # a fault of the machine (a full disk, a vanished folder) met outside a writer
+        from nkru_bench.common.errors import safe
+
+        where = safe(str(error.filename)) if error.filename else args.command
+        print(f"error: {where}: {safe(error.strerror or str(error))}", file=sys.stderr)
+        return 2
+    finally:
+        _restore_sigterm(previous)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is so that every ``finally`` runs (a system is stopped,
+    what is written stays written), like Ctrl-C."""
+
+
+def _on_sigterm() -> object:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def terminate(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated
+
+    return signal.signal(signal.SIGTERM, terminate)
+
+
+def _restore_sigterm(previous: object) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)  # type: ignore[arg-type]
+
+
+def _ignore_sigint() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

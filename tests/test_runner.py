@@ -198,7 +198,7 @@ def test_system_and_cmd_are_exclusive() -> None:
 )
 def test_what_is_not_a_prediction_is_said_in_one_line(result: Any, message: str) -> None:
     with pytest.raises(ExtractionFailed, match=message) as caught:
-        to_prediction(result, "doc")
+        to_prediction(result, {"doc_id": "doc", "text": "a short text"})
     assert "\n" not in str(caught.value)
 
 
@@ -222,16 +222,19 @@ def test_resume_refuses_a_file_it_cannot_trust(tmp_path: Path) -> None:
     out = tmp_path / "pred.jsonl"
     out.write_text(f'{{"doc_id": "{IDS[0]}"}}\nnot json\n{{"doc_id": "elsewhere"}}\n', encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        read_partial(out, IDS)
+        read_partial(out, DOCS)
     shown = [str(problem) for problem in caught.value.problems]
     assert shown[0].startswith(f"{out}:2:") and "not valid JSON" in shown[0]
     assert shown[1].startswith(f"{out}:3: field 'doc_id':")
 
 
-def test_without_resume_the_output_starts_afresh(tmp_path: Path) -> None:
+def test_without_resume_an_existing_output_is_refused_or_overwritten(tmp_path: Path) -> None:
     out = tmp_path / "pred.jsonl"
     out.write_text("old content\n", encoding="utf-8")
-    run(lambda doc: {}, DOCS[:1], out, progress=None)
+    with pytest.raises(InputError, match="--overwrite"):
+        run(lambda doc: {}, DOCS[:1], out, progress=None)
+    assert out.read_text(encoding="utf-8") == "old content\n"
+    run(lambda doc: {}, DOCS[:1], out, overwrite=True, progress=None)
     assert lines(out) == [{"doc_id": IDS[0]}]
 
 

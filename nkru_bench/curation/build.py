@@ -9,12 +9,16 @@ pyarrow version that wrote them.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from nkru_bench.common.errors import InputError
-from nkru_bench.common.files import write_atomically
+from nkru_bench.common.errors import InputError, Problem
+from nkru_bench.common.files import writable_target, write_atomically
 from nkru_bench.curation import croissant
 from nkru_bench.curation.card import CARD, card_body, card_header, counts, split_card
 from nkru_bench.gold.paths import DATA_DIR, DATA_MANIFEST, parquet_path
@@ -67,29 +71,94 @@ def parquet_bytes(table: Any) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def build(annotations: Path, seeds: Path, root: Path) -> list[Path]:
-    """Write every generated file under ``root``; returns the paths written.
+JOURNAL = ".build-in-progress"  # in nkru_bench/data/ while a build replaces its files
 
-    Everything is computed before anything is written, so bad annotations or passes leave the
-    outputs as they were.
-    """
+
+def journal_path(root: Path) -> Path:
+    return root / DATA_DIR / JOURNAL
+
+
+def _read_card(card: Path) -> str:
+    target = writable_target(card)  # a folder, a FIFO (reading it would block), a dangling link: refused
+    try:
+        return target.read_text(encoding="utf-8") if target.exists() else ""
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+        raise InputError(Problem(str(card), None, None, f"cannot be read: {reason}")) from None
+
+
+def outputs(annotations: Path, seeds: Path, root: Path) -> dict[Path, bytes]:
+    """Every generated file under ``root`` and its content, computed and nothing written; the data
+    manifest comes last (it is written last: while it is old, ``check`` sees the build unfinished)."""
     gold = _gold(annotations, seeds)
     tables = gold_tables(gold)
     card = root / CARD
-    _, body = split_card(card.read_text(encoding="utf-8") if card.exists() else "")
+    _, body = split_card(_read_card(card))
     card_text = card_header(gold, tables) + card_body(gold, body, pass_agreement(annotations, seeds))
-    written = []
-    for config, table in tables.items():
-        path = root / parquet_path(config)
-        write_atomically(path, parquet_bytes(table), parents=True)
-        written.append(path)
-    manifest = root / DATA_DIR / DATA_MANIFEST
-    write_atomically(manifest, data_manifest(gold), parents=True)
-    written.append(manifest)
-    written.append(croissant.write(gold, tables, root))
-    write_atomically(card, card_text)
-    written.append(card)
-    return written
+    files = {root / parquet_path(config): parquet_bytes(table) for config, table in tables.items()}
+    digests = {config: hashlib.sha256(files[root / parquet_path(config)]).hexdigest() for config in tables}
+    files[root / croissant.FILE] = croissant.dumps(croissant.croissant(gold, tables, digests)).encode()
+    files[card] = card_text.encode("utf-8")
+    files[root / DATA_DIR / DATA_MANIFEST] = data_manifest(gold).encode("utf-8")
+    return files
+
+
+def build(annotations: Path, seeds: Path, root: Path) -> list[Path]:
+    """Write every generated file under ``root``, all or nothing; returns the paths written.
+
+    Everything is computed, then every file is staged beside its target (written and synced under a
+    temporary name); only then are they renamed over the targets one after the other, the data
+    manifest last, with a journal file present for that short window. A failure before the window
+    leaves every output as it was; a kill inside it leaves the journal, and ``build --check`` and
+    ``validate`` name the mixed state until ``build`` is run again.
+    """
+    files = outputs(annotations, seeds, root)
+    targets = [writable_target(path) for path in files]  # a folder or a FIFO as README.md: refused
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, data in zip(targets, files.values(), strict=True):
+            staged.append((_stage(target, data), target))
+        write_atomically(journal_path(root), "\n".join(str(t) for t in targets) + "\n", parents=True)
+        for temporary, target in staged:
+            os.replace(temporary, target)
+        journal_path(root).unlink()
+    except OSError as error:
+        where = error.filename or str(root)
+        raise InputError(Problem(str(where), None, None, f"cannot be written: {error.strerror}")) from None
+    finally:
+        for temporary, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    return list(files)
+
+
+def _stage(target: Path, data: bytes) -> str:
+    """``data`` written and synced to a new temporary file beside ``target``; its path."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+    except OSError:
+        os.unlink(temporary)
+        raise
+    return temporary
+
+
+def interrupted(root: Path) -> str | None:
+    """The line that names a mixed state (a build killed while it replaced its files), if any."""
+    journal = journal_path(root)
+    if not journal.exists():
+        return None
+    return (
+        f"{journal}: a build was interrupted while it replaced its files, so new and old files are "
+        "mixed: run 'nkru-bench build' to finish it"
+    )
 
 
 def _round_trip(table: Any) -> Any:
@@ -106,13 +175,17 @@ def check(annotations: Path, seeds: Path, root: Path) -> list[str]:
 
     gold = _gold(annotations, seeds)
     tables = gold_tables(gold)
-    stale = []
+    stale = [line for line in [interrupted(root)] if line]
     for config, table in tables.items():
         path = root / parquet_path(config)
         if not path.exists():
             stale.append(f"{path}: missing")
             continue
-        on_disk, fresh = pq.read_table(path), _round_trip(table)
+        try:
+            on_disk, fresh = pq.read_table(path), _round_trip(table)
+        except (OSError, ValueError) as error:  # pyarrow's errors are these too
+            stale.append(f"{path}: cannot be read ({' '.join(str(error).split())[:120]})")
+            continue
         if not on_disk.schema.equals(fresh.schema, check_metadata=True):
             stale.append(f"{path}: its schema or features differ from the annotations'")
         elif not on_disk.equals(fresh):
@@ -122,7 +195,7 @@ def check(annotations: Path, seeds: Path, root: Path) -> list[str]:
         stale.append(f"{manifest}: differs from the annotations' counts")
     stale += croissant.check(gold, tables, root)
     card = root / CARD
-    header, body = split_card(card.read_text(encoding="utf-8") if card.exists() else "")
+    header, body = split_card(_read_card(card))
     if header != card_header(gold, tables):
         stale.append(f"{card}: its YAML header differs from the built data")
     if body != card_body(gold, body, pass_agreement(annotations, seeds)):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from nkru_bench.common.errors import InputError, Problem
-from nkru_bench.common.files import write_atomically
+from nkru_bench.common.files import folder_lock, write_atomically
 from nkru_bench.common.jsonlines import dumps
 from nkru_bench.gold.annotations import DOCS_DIR
 from nkru_bench.gold.records import LANGS
@@ -183,12 +183,14 @@ def add_doc(article: Path, lang: str, date: str | None, root: Path) -> NewSeed:
     if not (seeds_dir / MANIFEST).is_file():
         message = "is missing: run add-doc from the checkout root or pass --root"
         raise InputError(Problem(str(seeds_dir / MANIFEST), None, None, message))
-    seed = plan_seed(data, str(article), lang, date, existing_seeds(seeds_dir))
-    annotation = docs_dir / f"{seed.doc_id}.jsonl"
-    for path in (seeds_dir / seed.file, annotation):
-        if path.exists():
-            raise InputError(Problem(str(path), None, None, "already exists: remove it or fix the manifest"))
-    write_atomically(seeds_dir / seed.file, seed.data, parents=True)
-    write_atomically(annotation, b"", parents=True)
-    append_jsonl(seeds_dir / MANIFEST, [seed.manifest_line()])
+    with folder_lock(seeds_dir):  # a second add-doc waits: it must see this one's number
+        seed = plan_seed(data, str(article), lang, date, existing_seeds(seeds_dir))
+        annotation = docs_dir / f"{seed.doc_id}.jsonl"
+        for path in (seeds_dir / seed.file, annotation):
+            if path.exists():
+                message = "already exists: remove it or fix the manifest"
+                raise InputError(Problem(str(path), None, None, message))
+        write_atomically(seeds_dir / seed.file, seed.data, parents=True)
+        write_atomically(annotation, b"", parents=True)
+        append_jsonl(seeds_dir / MANIFEST, [seed.manifest_line()])
     return seed

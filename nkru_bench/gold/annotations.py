@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from nkru_bench.common.errors import Problem
-from nkru_bench.common.files import write_atomically
+from nkru_bench.common.files import write_inside
 from nkru_bench.common.jsonlines import dumps, read_jsonl
 from nkru_bench.gold.records import Document, KBEntry
 
@@ -96,5 +96,6 @@ def kb_line(entry: KBEntry) -> dict[str, Any]:
 
 
 def write_jsonl(path: Path, objects: list[dict[str, Any]]) -> None:
-    """Write objects one per line, atomically."""
-    write_atomically(path, "".join(dumps(obj) + "\n" for obj in objects), parents=True)
+    """Write objects one per line, atomically, inside the file's folder (a symbolic link in the
+    annotations folder is refused, never written through)."""
+    write_inside(path.parent, path.name, "".join(dumps(obj) + "\n" for obj in objects))

@@ -5,7 +5,8 @@ files ship inside the package. Its cache is keyed on the gold revision (a hash o
 content), so a rebuilt dataset is never served from a stale cache.
 
 ``load_gold(path)`` gives the ``Gold`` records from the shipped data (no path), an annotations
-folder (validated first), a built dataset folder or checkout, or a ``default`` Parquet file.
+folder (validated first), a built dataset folder or checkout, or a ``default`` Parquet file (checked
+first as the annotations are, unless it is the shipped one).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from nkru_bench.common.errors import InputError, Problem
+from nkru_bench.gold.built import check_parquet, read_kb
 from nkru_bench.gold.paths import CONFIGS, DATA_DIR, DATA_MANIFEST, data_root, parquet_path
 from nkru_bench.gold.records import Document, Gold, KBEntry
 from nkru_bench.gold.schema import BATCH_ROWS, DOCUMENT_FIELDS, record_batches
@@ -69,15 +71,6 @@ def iter_documents(path: Path) -> Iterator[Document]:
         yield from [Document.model_validate(row) for row in batch.to_pylist()]
 
 
-def _kb_from_parquet(path: Path) -> list[KBEntry]:
-    import pyarrow.parquet as pq
-
-    if not path.exists():
-        return []
-    # ParquetFile, not read_table: that one imports pandas (a fifth of a second)
-    return [KBEntry.model_validate(row) for row in pq.ParquetFile(path).read().to_pylist()]
-
-
 def seeds_near(annotations: Path) -> Path:
     """The ``seeds`` folder beside the annotations folder or beside any folder above it."""
     for folder in annotations.resolve().parents:
@@ -106,11 +99,15 @@ class GoldSource:
     kb: list[KBEntry]
 
 
-def _built(default: Path, kb: Path) -> GoldSource:
+def _built(default: Path, kb: Path, *, trusted: bool = False) -> GoldSource:
+    """A built gold; unless it is the shipped one (``trusted``: ``build --check`` keeps it true), its
+    rows are checked first as the annotations are (``built.check_parquet``), every problem located."""
+    if not trusted:
+        check_parquet(default)
     return GoldSource(
         lambda: iter_documents(default),
         lambda: iter_batches(default, list(DOCUMENT_FIELDS)),
-        _kb_from_parquet(kb),
+        read_kb(kb),
     )
 
 
@@ -118,7 +115,7 @@ def gold_source(path: Path | str | None = None, seeds: Path | str | None = None)
     """What ``load_gold`` reads, never held whole when it is built data (Parquet)."""
     if path is None:
         root = data_root()
-        return _built(root / parquet_path("default"), root / parquet_path("kb"))
+        return _built(root / parquet_path("default"), root / parquet_path("kb"), trusted=True)
     path = Path(path)
     if path.is_file() and path.suffix == ".parquet":
         return _built(path, path.parent.parent / "kb" / path.name)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nkru_bench.common.errors import Problem
+from nkru_bench.common.files import check_name
 from nkru_bench.common.jsonlines import read_jsonl
 
 MANIFEST = "manifest.jsonl"
@@ -62,6 +63,11 @@ def read_manifest(seeds_dir: Path) -> tuple[list[Seed], list[Problem]]:
             bad.append("date")
         for name in bad:
             problems.append(Problem(str(path), number, name, "must be a string"))
+        for name in ("doc_id", "file"):  # each becomes a file name: one safe path component
+            if name not in bad:
+                unsafe = check_name(obj[name], str(path), number, name)
+                problems += unsafe
+                bad += [name] if unsafe else []
         if not bad:
             seeds.append(Seed(obj["doc_id"], obj["file"], obj["sha256"], obj["lang"], obj["date"], number))
     return seeds, problems
@@ -92,6 +98,11 @@ def check_seed(seed: Seed, seeds_dir: Path) -> tuple[str | None, list[Problem]]:
         problems.append(
             Problem(manifest, seed.line, "doc_id", f"must be the file name without .txt: {path.stem}")
         )
+    if "\x00" in raw:
+        problems.append(
+            Problem(str(path), None, None, "contains a NUL character (\\u0000), which is not text")
+        )
+        return None, problems
     date, text = split_header(raw)
     if date != seed.date:
         problems.append(Problem(manifest, seed.line, "date", f"the seed's header says {date!r}"))

@@ -20,7 +20,7 @@ class Aligned:
     missing: tuple[str, ...]
 
 
-def _offset_problems(prediction: Prediction, length: int) -> Iterator[tuple[str, str]]:
+def offset_problems(prediction: Prediction, length: int) -> Iterator[tuple[str, str]]:
     for task in ("entities", "figures"):
         for i, item in enumerate(getattr(prediction, task) or ()):
             if item.end is not None and item.end > length:
@@ -72,7 +72,7 @@ class Checker:
             return None
         self.first_line[doc_id] = line
         self.problems += [
-            Problem(self.source, line, f, m) for f, m in _offset_problems(prediction, self.lengths[row])
+            Problem(self.source, line, f, m) for f, m in offset_problems(prediction, self.lengths[row])
         ]
         self.kept.append((line, given))
         return row

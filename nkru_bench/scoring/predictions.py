@@ -7,8 +7,6 @@ A task key that is ``None`` means "not attempted" (not scored); an empty tuple m
 from __future__ import annotations
 
 import json
-import math
-import re
 import sys
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,8 +15,8 @@ from typing import Any, overload
 
 from pydantic import Field, ValidationError
 
-from nkru_bench.common.errors import InputError, Problem
-from nkru_bench.common.jsonlines import BOM, dumps, iter_lines
+from nkru_bench.common.errors import InputError, Problem, shown
+from nkru_bench.common.jsonlines import dumps, iter_lines, json_type, problems_in
 from nkru_bench.gold.records import EntityType, Gold, Label, Qualifier, Record, Target, Unit
 
 
@@ -61,8 +59,6 @@ class Prediction(Record):
 TASKS = ("entities", "figures", "stance")
 _MODELS: dict[str, type[Record]] = {"entities": PredEntity, "figures": PredFigure, "stance": PredStance}
 _VOCABULARY_NAMES = {"type": "entity type", "unit": "unit", "qualifier": "qualifier", "target": "target"}
-_JSON_TYPES = {dict: "object", list: "array", tuple: "array", str: "string", bool: "boolean", int: "integer",
-               float: "number", type(None): "null"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,12 +81,14 @@ class Predictions(Sequence[Prediction]):
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """A value as the input wrote it (JSON's null, true, false; never Python's None)."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    return shown(value)
 
 
 def _json_type(value: Any) -> str:
-    return _JSON_TYPES.get(type(value), type(value).__name__)
+    return json_type(value)
 
 
 def _path(loc: Sequence[Any]) -> str:
@@ -117,40 +115,6 @@ def _message(error: dict[str, Any]) -> str:
         return f"must be >= {error['ctx']['ge']}, got {_short(value)}"
     msg = error["msg"].replace("\n", " ")
     return f"{msg}, got {_json_type(value)} {_short(value)}"
-
-
-def _bad_values(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[str, str]]:
-    """(field, message) for every number that is not finite and every string that is not valid text."""
-    if isinstance(value, float) and not math.isfinite(value):
-        name = "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
-        yield _path(loc), f"{name} is not a number in JSON: give a finite number"
-    elif isinstance(value, str) and _SURROGATE.search(value):
-        escaped = value.encode("utf-8", "surrogateescape" if _UNDECODED.search(value) else "backslashreplace")
-        yield _path(loc), f"is not valid UTF-8 text: {_short(escaped)}"
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _bad_values(item, (*loc, key))
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from _bad_values(item, (*loc, i))
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that did not decode, kept by "surrogateescape"
-
-
-def _locate(problem: Problem, raw_lines: list[bytes]) -> list[Problem]:
-    """Name the field of a line that the JSONL reader rejected for NaN, Infinity or bytes that are
-    not UTF-8 (it knows only the line); other problems are kept as they are."""
-    if problem.line is None or problem.line > len(raw_lines):
-        return [problem]
-    try:
-        raw = raw_lines[problem.line - 1].removeprefix(BOM)
-        obj = json.loads(raw.decode("utf-8", "surrogateescape"))
-    except ValueError:
-        return [problem]
-    located = [Problem(problem.file, problem.line, f, m) for f, m in _bad_values(obj)]
-    return located or [problem]
 
 
 def _to_json_value(value: Any) -> Any:
@@ -182,27 +146,24 @@ def _check_record(obj: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-def parse_prediction(obj: Any, file: str, line: int) -> tuple[Prediction | None, list[Problem]]:
+def parse_prediction(
+    obj: Any, file: str, line: int, checked: bool = False
+) -> tuple[Prediction | None, list[Problem]]:
     """One prediction from a JSON-like object, strictly typed (no "12" for 12), or its problems."""
     if isinstance(obj, Prediction):
         obj = obj.model_dump()
     if not isinstance(obj, dict):
         return None, [Problem(file, line, None, f"must be a JSON object, not {_json_type(obj)}")]
-    # Values JSON cannot carry are reported first, field by field. ``json.dumps`` refuses a number
-    # that is not finite and escapes a surrogate as "\ud..", so the search runs only then.
+    # Values JSON cannot carry are reported first, field by field (the JSONL reader has already
+    # looked at what it read: ``checked``).
+    if not checked:
+        bad = [Problem(file, line, f, m) for f, m in problems_in(obj)]
+        if bad:
+            return None, bad
     try:
         text = json.dumps(obj, default=_to_json_value, allow_nan=False)
     except (TypeError, ValueError) as error:
-        bad = [Problem(file, line, f, m) for f, m in _bad_values(obj)]
-        if bad:
-            return None, bad
-        if isinstance(error, TypeError):
-            return None, [Problem(file, line, None, str(error))]
-        raise
-    if "\\ud" in text:
-        bad = [Problem(file, line, f, m) for f, m in _bad_values(obj)]
-        if bad:
-            return None, bad
+        return None, [Problem(file, line, None, shown(str(error), 120, quote=False))]
     try:
         prediction = Prediction.model_validate_json(text, strict=True)
     except ValidationError as error:
@@ -262,26 +223,22 @@ def _read_jsonl(path: Path, file: str) -> Iterator[tuple[Prediction, int]]:
     read: list[Problem] = []  # the reader's problems, filled as the lines are read
     try:
         data = handle.read() if stdin else handle  # a file is read a line at a time
-        problems = yield from _parse_all(iter_lines(data, file, read), file, raise_problems=False)
+        numbered = iter_lines(data, file, read)
+        problems = yield from _parse_all(numbered, file, raise_problems=False, checked=True)
     except OSError as error:
         raise InputError(Problem(file, None, None, f"cannot be read: {error.strerror or error}")) from None
     finally:
         if not stdin:
             handle.close()
-    if read:
-        raw = data if stdin else path.read_bytes()  # the lines with problems, read again to locate them
-        bom = read[:1] if raw.startswith(BOM) else []  # the reader reports it first, then reads on
-        raw_lines = raw.split(b"\n")
-        problems = bom + [located for p in read[len(bom) :] for located in _locate(p, raw_lines)] + problems
-    _raise(problems)
+    _raise(read + problems)
 
 
 def _parse_all(
-    numbered: Iterable[tuple[int, Any]], file: str, raise_problems: bool = True
+    numbered: Iterable[tuple[int, Any]], file: str, raise_problems: bool = True, checked: bool = False
 ) -> Generator[tuple[Prediction, int], None, list[Problem]]:
     problems: list[Problem] = []
     for line, obj in numbered:
-        prediction, found = parse_prediction(obj, file, line)
+        prediction, found = parse_prediction(obj, file, line, checked)
         problems.extend(found)
         if prediction is not None:
             yield prediction, line

@@ -197,7 +197,8 @@ def read_and_check(
     with _many_records():
         table = resolve_gold_table(gold)
         if not table.doc_ids:
-            raise InputError(Problem("gold", None, None, "has no documents to score against"))
+            where = str(gold) if isinstance(gold, str | Path) else "the gold"  # the path the user gave
+            raise InputError(Problem(where, None, None, "has no documents to score against"))
         source, stream = stream_predictions(predictions, name)
         checker = Checker(source, table.doc_ids, table.lengths.tolist(), allow_missing)
         columns = PredictionColumns(table.codes)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import queue
 import signal
@@ -14,7 +13,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import IO, Any
 
-from nkru_bench.common.jsonlines import dumps
+from nkru_bench.common.errors import shown
+from nkru_bench.common.jsonlines import dumps, loads
 from nkru_bench.systems.protocol import ExtractionFailed
 
 
@@ -24,28 +24,50 @@ def _pump(stream: IO[bytes], sink: Callable[[bytes | None], None]) -> None:
     sink(None)
 
 
+# A watchdog per command, a member of the command's process group: it waits for its stdin (a pipe
+# only this process writes) to close, which happens however this process ends (even SIGKILL), and
+# then kills its process group, the command and all it started.
+_WATCHDOG = "read _ignored; kill -9 0"
+
+
 class CommandExtractor:
     """An external process speaking JSON Lines: one document in, one prediction out, in order.
 
     The process is started on the first document and kept across documents. A crash, a hang past
-    the timeout or a line that is not a JSON object fails that document; the process is stopped
-    and started again for the next one. Its stderr is kept (last lines) to explain failures.
+    the timeout or a line that is not a JSON object fails that document, and so does an answer that
+    came unasked (an extra line: the answers would be shifted by one from then on); after any of
+    these the process is stopped and started again for the next document. Its stderr is kept (last
+    lines) to explain failures.
+
+    The command runs in a process group of its own, which is killed on every way out: when the run
+    ends (children it left behind included), on a timeout, on Ctrl-C or SIGTERM, and, through a
+    watchdog process, when this process is killed outright.
     """
 
     def __init__(self, command: str):
         self.command = command
         self._proc: subprocess.Popen[bytes] | None = None
+        self._watchdog: subprocess.Popen[bytes] | None = None
         self._lines: queue.Queue[bytes | None] = queue.Queue()
         self._stderr: deque[str] = deque(maxlen=5)
+        self.notes: list[str] = []  # what the runner should tell the user (then clears)
 
     def __call__(self, doc: dict[str, Any]) -> dict[str, Any]:
         return self.request(doc, None)
 
     def _start(self) -> subprocess.Popen[bytes]:
         pipe = subprocess.PIPE
-        proc = subprocess.Popen(
-            self.command, shell=True, stdin=pipe, stdout=pipe, stderr=pipe, start_new_session=True
+        proc = subprocess.Popen(  # a process group of its own: Ctrl-C reaches only the runner
+            self.command, shell=True, stdin=pipe, stdout=pipe, stderr=pipe, process_group=0
         )
+        with contextlib.suppress(OSError):  # the command already ended: nothing to watch
+            self._watchdog = subprocess.Popen(
+                ["/bin/sh", "-c", _WATCHDOG],
+                stdin=pipe,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                process_group=proc.pid,
+            )
         self._lines = queue.Queue()
         self._stderr = deque(maxlen=5)
         stderr = self._stderr
@@ -61,14 +83,32 @@ class CommandExtractor:
 
     def _stderr_hint(self) -> str:
         time.sleep(0.05)  # let the stderr reader catch the last words of a dying process
-        return f"; its stderr ended with: {self._stderr[-1]!r}" if self._stderr else ""
+        return f"; its stderr ended with: {shown(self._stderr[-1], 120)}" if self._stderr else ""
 
     def _exited(self, proc: subprocess.Popen[bytes], what: str) -> ExtractionFailed:
         status = proc.wait()
-        self._proc = None
-        return ExtractionFailed(f"the command exited with status {status} {what}{self._stderr_hint()}")
+        hint = self._stderr_hint()
+        self.close(grace=0)  # its process group too
+        return ExtractionFailed(f"the command exited with status {status} {what}{hint}")
+
+    def _unasked(self) -> bool:
+        """Whether the command printed a line nobody asked for (then it is restarted)."""
+        time.sleep(0.001)  # a line printed with the last answer is read by the pump thread meanwhile
+        while True:
+            try:
+                raw = self._lines.get_nowait()
+            except queue.Empty:
+                return False
+            if raw is None or raw.strip():
+                return raw is not None
 
     def request(self, doc: dict[str, Any], timeout: float | None) -> dict[str, Any]:
+        if self._proc is not None and self._unasked():
+            self.close(grace=0)
+            self.notes.append(
+                f"before {doc['doc_id']}: the command printed a line nobody asked for (one answer per "
+                "document), so later answers would be shifted: it was restarted"
+            )
         proc = self._proc if self._proc is not None and self._proc.poll() is None else self._start()
         assert proc.stdin is not None
         try:
@@ -89,28 +129,37 @@ class CommandExtractor:
                 raise self._exited(proc, "without answering")
             if raw.strip():
                 break
-        try:
-            obj = json.loads(raw.decode("utf-8"))
-        except ValueError:
-            obj = None
-        if not isinstance(obj, dict):
-            self.close(grace=0)
-            shown = raw.decode("utf-8", "replace").strip()
-            shown = shown if len(shown) <= 80 else shown[:77] + "..."
-            raise ExtractionFailed(f"the command printed a line that is not a JSON object: {shown!r}")
-        return obj
+        obj, problems = loads(raw.rstrip(b"\r\n"), "answer")
+        if not problems and isinstance(obj, dict):
+            return obj
+        if problems and problems[0].field is not None:  # JSON, but a value JSON cannot carry
+            raise ExtractionFailed(f"bad prediction: field '{problems[0].field}': {problems[0].message}")
+        self.close(grace=0)
+        text = shown(raw.decode("utf-8", "replace").strip(), 80)
+        raise ExtractionFailed(f"the command printed a line that is not a JSON object: {text}")
 
     def close(self, grace: float = 2.0) -> None:
-        """Close the process's stdin, give it ``grace`` seconds to exit, then kill its process group."""
+        """Close the process's stdin, give it ``grace`` seconds to exit, then kill its process group
+        (whatever it started is gone too), even when interrupted meanwhile."""
         proc, self._proc = self._proc, None
+        watchdog, self._watchdog = self._watchdog, None
         if proc is None:
             return
-        if proc.stdin is not None:
-            with contextlib.suppress(OSError):
-                proc.stdin.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=grace)
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
+        try:
+            if proc.stdin is not None:
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
+            if grace > 0:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=grace)
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+            if watchdog is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    watchdog.kill()
+                watchdog.wait()
+                if watchdog.stdin is not None:
+                    with contextlib.suppress(OSError):
+                        watchdog.stdin.close()

@@ -30,10 +30,14 @@ def document_dict(doc: Any) -> dict[str, Any]:
     return {name: getattr(doc, name) for name in DOC_FIELDS}
 
 
-def _describe(error: BaseException) -> str:
+def describe(error: BaseException) -> str:
+    """An exception as one line: its type, its message, where it was raised."""
     frames = traceback.extract_tb(error.__traceback__)
     where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-    message = " ".join(str(error).split())  # one line, whatever the exception says
+    message = " ".join(str(error).split())  # one line, whatever the exception says (escaped when shown)
+    if isinstance(error, SyntaxError) and error.filename:
+        where = f" (at {Path(error.filename).name}:{error.lineno})"
+        message = error.msg
     return f"{type(error).__name__}: {message}{where}"
 
 
@@ -46,7 +50,7 @@ def call_in_thread(extractor: Extractor, doc: dict[str, Any], timeout: float | N
         try:
             box["result"] = extractor(doc)
         except BaseException as error:  # any failure of the system (even sys.exit) fails this document
-            box["error"] = _describe(error)
+            box["error"] = describe(error)
         finally:
             done.set()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from nkru_bench.common.errors import InputError, Problem
 from nkru_bench.systems.command import CommandExtractor
-from nkru_bench.systems.protocol import DOC_FIELDS, Extractor
+from nkru_bench.systems.protocol import DOC_FIELDS, Extractor, describe
 
 
 def documents_from_seeds(seeds_dir: Path) -> list[dict[str, Any]]:
@@ -40,13 +40,16 @@ def load_object(spec: str) -> Any:
         sys.path.insert(0, os.getcwd())
     try:
         obj: Any = importlib.import_module(module_name)
-    except ImportError as error:
-        message = f"cannot import module {module_name!r}: {error}"
+    except (Exception, SystemExit) as error:  # the module's own failure, whatever it is: one line
+        message = f"cannot import module {module_name!r}: {describe(error)}"
         raise InputError(Problem(spec, None, None, message)) from None
     for part in attr.split("."):
-        if not hasattr(obj, part):
-            raise InputError(Problem(spec, None, None, f"{module_name!r} has no attribute {attr!r}"))
-        obj = getattr(obj, part)
+        try:
+            obj = getattr(obj, part)
+        except (Exception, SystemExit):
+            raise InputError(
+                Problem(spec, None, None, f"{module_name!r} has no attribute {attr!r}")
+            ) from None
     return obj
 
 
@@ -90,6 +93,10 @@ def resolve_system(
             obj = obj()
         except ImportError as error:  # an optional baseline whose extra is not installed
             raise InputError(Problem(system, None, None, str(error))) from None
+        except (Exception, SystemExit) as error:  # a constructor that raises or needs arguments
+            message = f"cannot make the system: {obj.__name__}() failed: {describe(error)}"
+            raise InputError(Problem(spec, None, None, message)) from None
     if not callable(obj):
-        raise InputError(Problem(spec, None, None, f"is a {type(obj).__name__}, not a callable extractor"))
+        kind = "None" if obj is None else f"a {type(obj).__name__}"
+        raise InputError(Problem(spec, None, None, f"is {kind}, not a callable extractor"))
     return name, obj

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from nkru_bench.common.files import write_atomically
+from nkru_bench.common.files import write_inside
 from nkru_bench.curation.interop.bundle import Bundle, Sheet
 from nkru_bench.scoring.bsnlp import TOPIC, form_of, out_text, response_of
 
@@ -55,9 +55,8 @@ def export(bundle: Bundle, out_dir: Path) -> list[Path]:
     written = []
     for sheet in bundle.sheets:
         for path, content in (
-            (out_dir / RAW / TOPIC / sheet.lang / f"{sheet.doc_id}.txt", raw_text(sheet)),
-            (out_dir / ANNOTATED / TOPIC / sheet.lang / f"{sheet.doc_id}.out", annotated_text(sheet)),
+            (Path(RAW, TOPIC, sheet.lang, f"{sheet.doc_id}.txt"), raw_text(sheet)),
+            (Path(ANNOTATED, TOPIC, sheet.lang, f"{sheet.doc_id}.out"), annotated_text(sheet)),
         ):
-            write_atomically(path, content, parents=True)
-            written.append(path)
+            written.append(write_inside(out_dir, path, content))
     return written

@@ -9,6 +9,14 @@ from pathlib import Path
 from nkru_bench.curation.interop.bundle import Bundle
 
 FORMATS = ("brat", "labelstudio", "inception", "bsnlp", "slavicner")
+# What an export of each format writes into its folder (``export --force`` removes these first).
+OWNED = {
+    "brat": ("*.txt", "*.ann", "annotation.conf", "visual.conf", "kb.jsonl"),
+    "labelstudio": ("tasks.json", "labeling_config.xml", "kb.jsonl"),
+    "inception": ("typesystem.xml", "*.xmi", "kb.jsonl"),
+    "bsnlp": ("raw/*/*/*.txt", "annotated/*/*/*.out"),
+    "slavicner": ("raw/*/*/*.txt", "ner/*/*/*.tsv"),
+}
 
 
 def exporter(name: str) -> Callable[[Bundle, Path], list[Path]]:

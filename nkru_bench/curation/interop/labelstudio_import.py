@@ -13,13 +13,12 @@ recognised by the region's text and converted.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nkru_bench.common.errors import InputError, Problem
-from nkru_bench.common.jsonlines import read_jsonl
+from nkru_bench.common.jsonlines import read_json, read_jsonl
 from nkru_bench.curation.interop.bundle import Bundle, Sheet, check_line, number_value
 from nkru_bench.curation.interop.labelstudio import COMMON, FIELDS, LABEL, LAYER_OF_LABEL, NULLABLE
 from nkru_bench.gold.annotations import KB_FILE, Line
@@ -254,10 +253,9 @@ def read_export(path: Path) -> Bundle:
     kept: list[tuple[str, str]] = []
     first: dict[str, str] = {}
     for file in files:
-        try:
-            tasks = json.loads(file.read_bytes().decode("utf-8"))
-        except (OSError, ValueError) as error:
-            problems.append(Problem(str(file), None, None, f"is not a JSON export: {error}"))
+        tasks, read = read_json(file)  # the one JSON reader: every JSON-level problem located
+        if read:
+            problems += read
             continue
         if not isinstance(tasks, list):
             problems.append(

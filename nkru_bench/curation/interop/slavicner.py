@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nkru_bench.common.errors import InputError, Problem
-from nkru_bench.common.files import write_atomically
+from nkru_bench.common.files import write_inside
 from nkru_bench.curation.interop.bundle import Bundle, Sheet, check_line
 from nkru_bench.gold.annotations import Line
 
@@ -73,11 +73,10 @@ def export(bundle: Bundle, out_dir: Path) -> list[Path]:
     written = []
     for sheet in bundle.sheets:
         for path, content in (
-            (out_dir / RAW / TOPIC / sheet.lang / f"{sheet.doc_id}.txt", sheet.text),
-            (out_dir / NER / TOPIC / sheet.lang / f"{sheet.doc_id}.tsv", tsv(sheet)),
+            (Path(RAW, TOPIC, sheet.lang, f"{sheet.doc_id}.txt"), sheet.text),
+            (Path(NER, TOPIC, sheet.lang, f"{sheet.doc_id}.tsv"), tsv(sheet)),
         ):
-            write_atomically(path, content, parents=True)
-            written.append(path)
+            written.append(write_inside(out_dir, path, content))
     return written
 
 

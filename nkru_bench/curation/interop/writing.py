@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nkru_bench.common.errors import InputError, Problem
-from nkru_bench.common.files import write_atomically
+from nkru_bench.common.files import write_inside
 from nkru_bench.common.jsonlines import dumps, read_jsonl
 from nkru_bench.curation.interop.bundle import Bundle, canonical, check_line, line_order
 from nkru_bench.gold.annotations import DOCS_DIR, KB_FILE, Line
@@ -23,13 +23,10 @@ from nkru_bench.gold.seeds import check_seed, read_manifest
 
 def write_files(out_dir: Path, files: dict[str, str | bytes]) -> list[Path]:
     """Each file of ``files`` (name -> content, text as UTF-8, no newline translation) written
-    atomically into ``out_dir``, which is made when missing."""
+    atomically into ``out_dir``, which is made when missing; a name that would leave the folder, or a
+    link inside it, is refused (``write_inside``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, content in files.items():
-        write_atomically(out_dir / name, content)
-        written.append(out_dir / name)
-    return written
+    return [write_inside(out_dir, name, content) for name, content in files.items()]
 
 
 def _same(obj: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -94,9 +95,21 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 """
 
 
+# Right-to-left letters and every bidirectional control: text holding one is isolated, so that it
+# cannot reorder what the page itself says around it (its labels, numbers and other data).
+_BIDI = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff"
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+FSI, PDI = "\u2068", "\u2069"  # first-strong isolate (dir=auto as characters) and its end
+
+
 def esc(value: Any) -> str:
-    """Any value as escaped text (quotes too: safe inside an attribute)."""
-    return escape(str(value), quote=True)
+    """Any value as escaped text (quotes too: safe inside an attribute), isolated as ``<bdi>`` would
+    isolate it (FSI ... PDI, which work in attributes too) when it holds right-to-left text or a
+    bidirectional control: a U+202E in the data never reverses the page's own labels."""
+    text = escape(str(value), quote=True)
+    return f"{FSI}{text}{PDI}" if _BIDI.search(text) else text
 
 
 def number_text(value: float | None, signed: bool = False) -> str:
