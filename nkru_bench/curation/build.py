@@ -34,23 +34,44 @@ def data_manifest(gold: Gold) -> str:
 
 
 PASSES_DIR = "passes"
-BLIND_PASS = "blind"  # the pass made from the guidelines and the id registry alone: the card's headline
+# the card's headline: the blind pass made from rules-only guidelines (no article quoted) and the id registry
+BLIND_PASS = "blind-rules-only"
+# the first blind pass, made from guidelines that quote the articles: shown beside the headline
+EARLIER_BLIND_PASS = "blind"
+_LABELS = {
+    BLIND_PASS: "**Headline: the blind pass from the rules alone against the gold** "
+    f"(`nkru-bench agree annotations annotations/passes/{BLIND_PASS}`; "
+    "the annotator's guidelines quote no article).",
+    EARLIER_BLIND_PASS: "**The first blind pass against the gold** "
+    f"(`nkru-bench agree annotations annotations/passes/{EARLIER_BLIND_PASS}`; "
+    "made with guidelines that quote the articles for most hard decisions).",
+}
 
 
 def pass_agreement(annotations: Path, seeds: Path) -> str:
-    """The card's agreement tables: the blind pass under ``annotations/passes/`` scored against the gold
-    (the headline), then the first two other passes against each other."""
+    """The card's agreement tables: the rules-only blind pass scored against the gold (the headline), the
+    first blind pass against the gold, then the first two other passes against each other."""
     from nkru_bench.curation.agreement import agreement, agreement_markdown
 
     parts = []
-    blind = annotations / PASSES_DIR / BLIND_PASS
-    if blind.is_dir():
-        stats = agreement(_gold(annotations, seeds), _gold(blind, seeds, require_all=False))
-        parts.append(agreement_markdown(stats, "gold", BLIND_PASS))
-    passes = sorted(p for p in (annotations / PASSES_DIR).glob("*") if p.is_dir() and p.name != BLIND_PASS)
+    gold = None
+    for name in (BLIND_PASS, EARLIER_BLIND_PASS):
+        blind = annotations / PASSES_DIR / name
+        if blind.is_dir():
+            if gold is None:
+                gold = _gold(annotations, seeds)
+            stats = agreement(gold, _gold(blind, seeds, require_all=False))
+            parts.append(_LABELS[name] + "\n\n" + agreement_markdown(stats, "gold", name))
+    passes = sorted(
+        p
+        for p in (annotations / PASSES_DIR).glob("*")
+        if p.is_dir() and p.name not in (BLIND_PASS, EARLIER_BLIND_PASS)
+    )
     if len(passes) >= 2:
         a, b = (_gold(path, seeds, require_all=False) for path in passes[:2])
-        parts.append(agreement_markdown(agreement(a, b), passes[0].name, passes[1].name))
+        label = f"**Passes {passes[0].name} and {passes[1].name} against each other** (`nkru-bench agree "
+        label += f"annotations/passes/{passes[0].name} annotations/passes/{passes[1].name}`)."
+        parts.append(label + "\n\n" + agreement_markdown(agreement(a, b), passes[0].name, passes[1].name))
     return "\n\n".join(parts) or "(fewer than two annotation passes: no agreement to report)"
 
 
