@@ -9,6 +9,7 @@ pyarrow version that wrote them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,15 @@ from nkru_bench.curation import croissant
 from nkru_bench.curation.card import CARD, card_body, card_header, counts, split_card
 from nkru_bench.gold.paths import DATA_DIR, DATA_MANIFEST, parquet_path
 from nkru_bench.gold.records import Gold
-from nkru_bench.gold.revision import gold_revision
+from nkru_bench.gold.revision import DIGESTED, DIGESTS, file_digest, gold_revision
 from nkru_bench.gold.schema import gold_tables
 from nkru_bench.gold.validation import validate
 
 
-def data_manifest(gold: Gold) -> str:
-    manifest = {"gold_revision": gold_revision(gold), **counts(gold)}
+def data_manifest(gold: Gold, digests: dict[str, str]) -> str:
+    """``manifest.json``: the counts, the revision, and the SHA-256 of the Parquet files it is the
+    revision of (``gold.revision.stored_revision`` trusts it only while those bytes are unchanged)."""
+    manifest = {"gold_revision": gold_revision(gold), DIGESTS: digests, **counts(gold)}
     return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
@@ -72,12 +75,16 @@ def build(annotations: Path, seeds: Path, root: Path) -> list[Path]:
     _, body = split_card(card.read_text(encoding="utf-8") if card.exists() else "")
     card_text = card_header(gold, tables) + card_body(gold, body, pass_agreement(annotations, seeds))
     written = []
+    digests = {}
     for config, table in tables.items():
         path = root / parquet_path(config)
-        write_atomically(path, parquet_bytes(table), parents=True)
+        data = parquet_bytes(table)
+        if config in DIGESTED:
+            digests[config] = hashlib.sha256(data).hexdigest()
+        write_atomically(path, data, parents=True)
         written.append(path)
     manifest = root / DATA_DIR / DATA_MANIFEST
-    write_atomically(manifest, data_manifest(gold), parents=True)
+    write_atomically(manifest, data_manifest(gold, digests), parents=True)
     written.append(manifest)
     written.append(croissant.write(gold, tables, root))
     write_atomically(card, card_text)
@@ -111,8 +118,9 @@ def check(annotations: Path, seeds: Path, root: Path) -> list[str]:
         elif not on_disk.equals(fresh):
             stale.append(f"{path}: its rows differ from the annotations'")
     manifest = root / DATA_DIR / DATA_MANIFEST
-    if not manifest.exists() or manifest.read_text(encoding="utf-8") != data_manifest(gold):
-        stale.append(f"{manifest}: differs from the annotations' counts")
+    on_disk = {c: file_digest(root / parquet_path(c)) for c in DIGESTED if (root / parquet_path(c)).exists()}
+    if not manifest.exists() or manifest.read_text(encoding="utf-8") != data_manifest(gold, on_disk):
+        stale.append(f"{manifest}: differs from the annotations' counts or the Parquet files' SHA-256")
     stale += croissant.check(gold, tables, root)
     card = root / CARD
     header, body = split_card(card.read_text(encoding="utf-8") if card.exists() else "")

@@ -19,6 +19,7 @@ from typing import Any
 from nkru_bench.common.errors import InputError, Problem
 from nkru_bench.gold.paths import CONFIGS, DATA_DIR, DATA_MANIFEST, data_root, parquet_path
 from nkru_bench.gold.records import Document, Gold, KBEntry
+from nkru_bench.gold.revision import stored_revision
 from nkru_bench.gold.schema import BATCH_ROWS, DOCUMENT_FIELDS, record_batches
 
 
@@ -104,13 +105,16 @@ class GoldSource:
     documents: Callable[[], Iterable[Document]]
     batches: Callable[[], Iterable[Any]]
     kb: list[KBEntry]
+    revision: str | None = None  # stored by ``build`` for exactly these files; None: compute it
 
 
 def _built(default: Path, kb: Path) -> GoldSource:
+    files = {"default": default, **({"kb": kb} if kb.exists() else {})}
     return GoldSource(
         lambda: iter_documents(default),
         lambda: iter_batches(default, list(DOCUMENT_FIELDS)),
         _kb_from_parquet(kb),
+        stored_revision(default.parent.parent / DATA_MANIFEST, files),
     )
 
 
