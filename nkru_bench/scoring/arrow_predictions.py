@@ -30,11 +30,10 @@ from nkru_bench.scoring.tables import (
     StanceColumns,
 )
 
-# What the parser would take but the line-by-line reader refuses or reports: a byte order mark
-# (reported, then read on), ``\u0000`` and escaped surrogates (checked value by value there).
-_DOUBTFUL = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 _NONBLANK_LINE = re.compile(rb"^[ \t\r]*[^ \t\r\n]", re.MULTILINE)
-_BLANK_LINE = re.compile(rb"(?:^|\n)[ \t\r]*(?:\n|\Z)")
+# Escaped control characters are valid JSON, and the parser decodes them as the reader does; the
+# fast path leaves any string that holds one to the reader, which is where such rules live.
+_CONTROL = "[\x00-\x1f]"
 _BLOCK = 1 << 26  # bytes parsed at a time; a longer line fails the parse (then: line by line)
 
 
@@ -70,9 +69,10 @@ def prediction_schema() -> Any:
 def _nonblank_lines(data: bytes) -> int:
     """How many lines hold more than white space (the reader skips the others)."""
     end = len(data) - 1 if data.endswith(b"\n") else len(data)  # a last newline ends a line, starts none
-    if _BLANK_LINE.search(data, 0, end) is None:
-        return data.count(b"\n", 0, end) + 1 if end > 0 else 0
-    return sum(1 for _ in _NONBLANK_LINE.finditer(data))
+    starts = (b"\n\n", b"\n ", b"\n\t", b"\n\r")  # where a blank line could begin (bytes.find is fast)
+    if end > 0 and data[:1] not in b" \t\r\n" and not any(data.find(s, 0, end) >= 0 for s in starts):
+        return data.count(b"\n", 0, end) + 1
+    return sum(1 for _ in _NONBLANK_LINE.finditer(data))  # a blank or indented line somewhere: count them
 
 
 def _parse(path: Path) -> Any | None:
@@ -82,7 +82,7 @@ def _parse(path: Path) -> Any | None:
 
     try:
         data = path.read_bytes()
-        if data[:3] == b"\xef\xbb\xbf" or _DOUBTFUL.search(data):
+        if data[:3] == b"\xef\xbb\xbf":  # the reader reports it (and reads on)
             return None
         table = pj.read_json(
             pa.py_buffer(data),
@@ -100,7 +100,31 @@ def _parse(path: Path) -> Any | None:
     except (OSError, ValueError, BufferError, pa.ArrowException, UnicodeDecodeError):
         return None
     # One object per non-blank line: two objects on a line, or one over two lines, are not JSONL.
-    return table.combine_chunks() if table.num_rows == lines else None
+    if table.num_rows != lines or table.num_rows == 0:
+        return None
+    table = table.combine_chunks()
+    return None if any(_has_control(strings) for strings in _strings(table)) else table
+
+
+def _strings(table: Any) -> list[Any]:
+    """Every string column of the table, nested ones flattened."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = []
+    for column in (column.chunk(0) for column in table.columns):
+        if pa.types.is_string(column.type):
+            found.append(column)
+        elif pa.types.is_list(column.type):
+            items = pc.list_flatten(column)
+            found += [items.field(f.name) for f in column.type.value_type if pa.types.is_string(f.type)]
+    return found
+
+
+def _has_control(strings: Any) -> bool:
+    import pyarrow.compute as pc
+
+    return bool(pc.any(pc.match_substring_regex(strings, _CONTROL)).as_py())
 
 
 def _items(column: Any) -> tuple[np.ndarray, Any] | None:
