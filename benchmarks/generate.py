@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: writes manifest.json with the stored revision
 LANGS = ("cs", "pl", "sl")
 TYPES = ("PER", "ORG", "LOC", "EVT", "PRO")
 TARGETS = ("nk_troops_in_russia", "nk_arms_to_russia", "russia_war_in_ukraine", "russia_nk_alliance")
@@ -387,8 +387,24 @@ def generate(n_docs: int, out: Path, seed: int = 20241121, kb_size: int = 2000) 
         (paths["gold"] / config).mkdir(parents=True, exist_ok=True)
         pq.write_table(table, paths["gold"] / config / "test.parquet")
     paths["predictions"].write_text("\n".join(writer.lines) + "\n", encoding="utf-8")
+    write_manifest(paths["gold"])
     stamp.write_text(json.dumps(key))
     return paths
+
+
+def write_manifest(gold: Path) -> None:
+    """``manifest.json`` as ``nkru-bench build`` writes it beside its Parquet files: the revision
+    (computed the long way, by validating and hashing every record, once) and the SHA-256 of the
+    files, so that scoring reads the stored revision as it does for a built gold."""
+    from nkru_bench.gold.loading import gold_source
+    from nkru_bench.gold.revision import DIGESTED, DIGESTS, file_digest, gold_json_chunks, revision_of
+
+    source = gold_source(gold)
+    manifest = {
+        "gold_revision": revision_of(gold_json_chunks(source.documents(), source.kb)),
+        DIGESTS: {config: file_digest(gold / config / "test.parquet") for config in DIGESTED},
+    }
+    (gold / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

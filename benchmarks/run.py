@@ -1,25 +1,30 @@
 """The scoring benchmark: synthetic gold and predictions at 1k, 10k and 100k documents.
 
-For each size (``benchmarks/generate.py`` writes the data once, then reuses it), every measurement
-runs in a fresh process, timed from the outside (wall time, and peak resident memory from
-``wait4``):
+For each size (``benchmarks/generate.py`` writes the data once, in a process of its own, then
+reuses it), every measurement runs in a fresh process, timed from the outside: wall time, CPU time
+(user + system) and peak resident memory, all three from ``wait4``; each is the minimum of
+``--runs`` runs (the machine is shared: the minimum is the least disturbed run).
 
 - score: ``nkru-bench score PRED --gold DIR --json OUT``, all layers, 1000 bootstrap resamples;
-- floor: the same process up to counting and no further (``nkru_bench.scoring.scorer.read_and_check``:
-  the gold loaded and validated, the predictions read, validated and checked against it): what any
-  scorer of this input format pays;
+- physical floor: a process that reads the prediction file with ``pyarrow.json`` (the schema of a
+  prediction line given) and the gold Parquet file's columns that scoring needs, and does nothing
+  else: what reading this input costs at all;
+- read and check: ``score`` up to counting (``nkru_bench.scoring.scorer.read_and_check``: the gold
+  and the predictions read and checked), for the profile;
 - entities against ``nervaluate``: the same spans (predictions inside boilerplate left out, as the
   harness leaves them out; ends made inclusive) through ``nervaluate.Evaluator``, timed against the
-  harness's entity layer (``nkru_bench.scoring.counting.count_entities``: every count of the layer, relaxed,
-  lemma and linking included) on the same input; both with the cyclic collector paused, as
-  ``score`` pauses it while reading. Its strict/exact/partial/ent_type counts and P/R/F1, overall
-  and by type, must equal the harness's JSON exactly.
+  harness's entity layer (``nkru_bench.scoring.counting.count_entities``: every count of the layer,
+  relaxed, lemma and linking included) on the same input. Its strict/exact/partial/ent_type counts
+  and P/R/F1, overall and by type, must equal the harness's JSON exactly.
 
-Then ``nkru-bench --help`` (best of 10) and the shipped gold scored end to end against
-``examples/predictions/rules.jsonl`` (best of 5). The results go to ``benchmarks/results.md``
-(and stdout).
+Then ``nkru-bench --help`` and the shipped gold scored end to end against
+``examples/predictions/rules.jsonl``. The results go to ``benchmarks/results.md`` (and stdout).
 
-    python benchmarks/run.py                      # 1k, 10k, 100k (about 8 minutes on 2 cores)
+The parent process stays small (it only starts the others): a child's peak memory as ``wait4``
+reports it includes its parent's resident memory at the time of the fork, so data is never made
+in the parent.
+
+    python benchmarks/run.py                      # 1k, 10k, 100k (about 15 minutes on 2 cores)
     python benchmarks/run.py --sizes 1000 10000   # quicker
 """
 
@@ -48,13 +53,13 @@ COUNTS = ("correct", "incorrect", "partial", "missed", "spurious")
 RATES = ("precision", "recall", "f1")
 GIB = 2**30
 
-# The targets of issue 7.
+# The targets.
 MAX_GROWTH = 11.0  # 100k documents cost at most this many times what 10k cost
-MAX_OVER_FLOOR = 2.0  # scoring with 1000 resamples, at most this many times the floor
+MAX_OVER_FLOOR = 5.0  # scoring with 1000 resamples, at most this many times the physical floor (10k, 100k)
 MIN_SPEEDUP = 10.0  # entity matching against nervaluate at 100k documents
-MAX_PEAK = 2 * GIB  # at 100k documents
+MAX_PEAK = 1 * GIB  # at 100k documents
 MAX_HELP = 0.3  # seconds
-MAX_SHIPPED = 2.0  # seconds
+MAX_SHIPPED = 0.25  # seconds
 
 
 # --- running a measured process ------------------------------------------------------------------
@@ -62,13 +67,14 @@ MAX_SHIPPED = 2.0  # seconds
 
 @dataclass(frozen=True)
 class Run:
-    seconds: float
+    seconds: float  # wall
+    cpu: float  # user + system
     peak_bytes: int
     stdout: str
 
 
 def measure(cmd: list[str]) -> Run:
-    """Run ``cmd`` to the end; its wall time and peak resident memory (``ru_maxrss`` from ``wait4``)."""
+    """Run ``cmd`` to the end; its wall time, CPU time and peak resident memory (from ``wait4``)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
@@ -80,11 +86,18 @@ def measure(cmd: list[str]) -> Run:
         stdout, stderr = out.read().decode(), err.read().decode()
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited with {process.returncode}:\n{stderr[-3000:]}")
-    return Run(seconds, usage.ru_maxrss * 1024, stdout)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, stdout)
 
 
-def best(cmd: list[str], times: int) -> float:
-    return min(measure(cmd).seconds for _ in range(times))
+def best(cmd: list[str], times: int) -> Run:
+    """The minimum of each figure over ``times`` runs (the stdout of the last)."""
+    runs = [measure(cmd) for _ in range(times)]
+    return Run(
+        min(r.seconds for r in runs),
+        min(r.cpu for r in runs),
+        min(r.peak_bytes for r in runs),
+        runs[-1].stdout,
+    )
 
 
 def nkru_bench() -> str:
@@ -97,6 +110,20 @@ def nkru_bench() -> str:
 
 
 # --- what runs inside the measured processes -----------------------------------------------------
+
+
+def physical_floor(predictions: str, gold: str) -> None:
+    """Read the prediction file with ``pyarrow.json`` and the gold's needed Parquet columns; nothing else."""
+    import pyarrow.json as pj
+    import pyarrow.parquet as pq
+
+    from nkru_bench.gold.schema import DOCUMENT_FIELDS
+    from nkru_bench.scoring.arrow_predictions import prediction_schema
+
+    options = pj.ParseOptions(explicit_schema=prediction_schema())
+    read = pj.read_json(predictions, read_options=pj.ReadOptions(block_size=1 << 26), parse_options=options)
+    documents = pq.ParquetFile(Path(gold) / "default" / "test.parquet").read(columns=list(DOCUMENT_FIELDS))
+    print(json.dumps({"predictions": read.num_rows, "documents": documents.num_rows}))
 
 
 def floor(predictions: str, gold: str) -> None:
@@ -198,7 +225,8 @@ class Size:
     gold_mentions: int
     predicted_mentions: int
     score: Run
-    floor: Run
+    physical: Run
+    read_and_check: Run
     nervaluate_seconds: float
     matching_seconds: float
 
@@ -207,20 +235,22 @@ def _me(*args: str) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), *args]
 
 
-def run_size(n_docs: int, work: Path) -> Size:
-    sys.path.insert(0, str(HERE))
-    from generate import generate
-
+def run_size(n_docs: int, work: Path, runs: int) -> Size:
     start = time.perf_counter()
-    paths = generate(n_docs, work / str(n_docs))
+    folder = work / str(n_docs)
+    subprocess.run(
+        [sys.executable, str(HERE / "generate.py"), str(n_docs), str(folder)], check=True, cwd=ROOT
+    )
     print(f"[{n_docs}] data ready in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-    pred, gold = str(paths["predictions"]), str(paths["gold"])
-    out = work / str(n_docs) / "result.json"
-    score = measure([nkru_bench(), "score", pred, "--gold", gold, "--json", str(out)])
-    print(f"[{n_docs}] score {score.seconds:.1f} s", file=sys.stderr)
+    pred, gold = str(folder / "predictions.jsonl"), str(folder / "gold")
+    out = folder / "result.json"
+    score = best([nkru_bench(), "score", pred, "--gold", gold, "--json", str(out)], runs)
+    print(f"[{n_docs}] score {score.seconds:.2f} s ({score.cpu:.2f} s CPU)", file=sys.stderr)
     result = json.loads(out.read_text(encoding="utf-8"))
-    floor_run = measure(_me("--floor", pred, gold))
-    print(f"[{n_docs}] floor {floor_run.seconds:.1f} s", file=sys.stderr)
+    physical = best(_me("--physical-floor", pred, gold), runs)
+    print(f"[{n_docs}] physical floor {physical.seconds:.2f} s ({physical.cpu:.2f} s CPU)", file=sys.stderr)
+    checked = best(_me("--floor", pred, gold), runs)
+    print(f"[{n_docs}] read and check {checked.seconds:.2f} s", file=sys.stderr)
     compared = json.loads(measure(_me("--nervaluate", pred, gold)).stdout)
     print(f"[{n_docs}] nervaluate {compared['nervaluate']:.1f} s", file=sys.stderr)
     wrong = differences(compared["numbers"], harness_numbers(result["entities"]))
@@ -231,7 +261,14 @@ def run_size(n_docs: int, work: Path) -> Size:
     counts = result["entities"]["strict"]["counts"]
     predicted = counts["actual"] + result["entities"]["ignored_in_boilerplate"]
     return Size(
-        n_docs, counts["possible"], predicted, score, floor_run, compared["nervaluate"], compared["harness"]
+        n_docs,
+        counts["possible"],
+        predicted,
+        score,
+        physical,
+        checked,
+        compared["nervaluate"],
+        compared["harness"],
     )
 
 
@@ -265,34 +302,40 @@ def _status(ok: bool) -> str:
     return "**pass**" if ok else "**FAIL**"
 
 
-def report(sizes: list[Size], help_seconds: float, shipped_seconds: float) -> str:
+def _ratio(a: Run, b: Run) -> str:
+    return f"{a.seconds / b.seconds:.1f}x wall, {a.cpu / b.cpu:.1f}x CPU"
+
+
+def report(sizes: list[Size], runs: int, help_run: Run, shipped: Run) -> str:
     lines = [
         "# Scoring benchmark",
         "",
         f"Machine: {_machine()}. {_versions()}.",
-        "Reproduce: `python benchmarks/run.py` (synthetic data from `benchmarks/generate.py`, seeded).",
+        "Reproduce: `python benchmarks/run.py` (synthetic data from `benchmarks/generate.py`, seeded). "
+        f"Every figure is the minimum of {runs} runs, each a fresh process; CPU is user + system time.",
         "",
-        "| documents | gold / predicted mentions | score: wall | score: peak RSS | floor: wall "
-        "| floor: peak RSS | score / floor | nervaluate (entities) | harness `count_entities` "
-        "| speed-up |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| documents | gold / predicted mentions | score: wall | score: CPU | score: peak RSS "
+        "| physical floor: wall | floor: CPU | floor: peak RSS | score / floor | read and check: wall "
+        "| nervaluate (entities) | harness `count_entities` | speed-up |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for s in sizes:
         lines.append(
-            f"| {s.documents:,} | {s.gold_mentions:,} / {s.predicted_mentions:,} | {s.score.seconds:.1f} s "
-            f"| {_mib(s.score.peak_bytes)} | {s.floor.seconds:.1f} s | {_mib(s.floor.peak_bytes)} "
-            f"| {s.score.seconds / s.floor.seconds:.2f} | {s.nervaluate_seconds:.2f} s "
-            f"| {s.matching_seconds:.2f} s | {s.nervaluate_seconds / s.matching_seconds:.1f}x |"
+            f"| {s.documents:,} | {s.gold_mentions:,} / {s.predicted_mentions:,} | {s.score.seconds:.2f} s "
+            f"| {s.score.cpu:.2f} s | {_mib(s.score.peak_bytes)} | {s.physical.seconds:.2f} s "
+            f"| {s.physical.cpu:.2f} s | {_mib(s.physical.peak_bytes)} | {_ratio(s.score, s.physical)} "
+            f"| {s.read_and_check.seconds:.2f} s | {s.nervaluate_seconds:.2f} s | {s.matching_seconds:.2f} s "
+            f"| {s.nervaluate_seconds / s.matching_seconds:.1f}x |"
         )
     lines += [
         "",
         "Score: `nkru-bench score PRED --gold DIR --json OUT`, every layer, 1000 bootstrap resamples. "
-        "Floor: the same up to counting (`nkru_bench.scoring.scorer.read_and_check`: gold loaded and "
-        "validated, "
-        "predictions read, validated, checked). Entities: `nervaluate.Evaluator` and the harness's whole "
-        "entity layer (`count_entities`) on the same input. nervaluate and the harness got the same "
-        "spans and gave the same strict/exact/partial/ent_type counts and P/R/F1, overall and by type, "
-        "at every size.",
+        "Physical floor: a process that reads the predictions with `pyarrow.json` and the gold Parquet "
+        "file's needed columns, and nothing else. Read and check: `score` up to counting "
+        "(`nkru_bench.scoring.scorer.read_and_check`). Entities: `nervaluate.Evaluator` and the harness's "
+        "whole entity layer (`count_entities`) on the same input; nervaluate and the harness got the "
+        "same spans and gave the same strict/exact/partial/ent_type counts and P/R/F1, overall and by "
+        "type, at every size.",
         "",
         "| target | measured | status |",
         "| --- | --- | --- |",
@@ -304,12 +347,12 @@ def report(sizes: list[Size], help_seconds: float, shipped_seconds: float) -> st
             f"| 100k documents cost <= {MAX_GROWTH:g}x 10k | {growth:.1f}x "
             f"| {_status(growth <= MAX_GROWTH)} |"
         )
-    worst = max(sizes, key=lambda s: s.score.seconds / s.floor.seconds)
-    ratios = ", ".join(f"{s.score.seconds / s.floor.seconds:.2f} ({s.documents:,})" for s in sizes)
-    lines.append(
-        f"| score <= {MAX_OVER_FLOOR:g}x the read-and-validate floor | {ratios} "
-        f"| {_status(worst.score.seconds / worst.floor.seconds <= MAX_OVER_FLOOR)} |"
-    )
+    for s in (s for s in sizes if s.documents >= 10_000):
+        ratio = s.score.seconds / s.physical.seconds
+        lines.append(
+            f"| score <= {MAX_OVER_FLOOR:g}x the physical floor ({s.documents:,} documents) "
+            f"| {_ratio(s.score, s.physical)} | {_status(ratio <= MAX_OVER_FLOOR)} |"
+        )
     largest = sizes[-1]
     speedup = largest.nervaluate_seconds / largest.matching_seconds
     lines.append(
@@ -317,16 +360,16 @@ def report(sizes: list[Size], help_seconds: float, shipped_seconds: float) -> st
         f"same numbers | {speedup:.1f}x, same numbers | {_status(speedup >= MIN_SPEEDUP)} |"
     )
     lines.append(
-        f"| peak memory < {MAX_PEAK / GIB:g} GiB ({largest.documents:,} documents) "
-        f"| {_mib(largest.score.peak_bytes)} | {_status(largest.score.peak_bytes < MAX_PEAK)} |"
+        f"| peak memory <= {MAX_PEAK / GIB:g} GiB ({largest.documents:,} documents) "
+        f"| {_mib(largest.score.peak_bytes)} | {_status(largest.score.peak_bytes <= MAX_PEAK)} |"
     )
     lines.append(
-        f"| `nkru-bench --help` < {MAX_HELP:g} s | {help_seconds:.2f} s "
-        f"| {_status(help_seconds < MAX_HELP)} |"
+        f"| `nkru-bench --help` < {MAX_HELP:g} s | {help_run.seconds:.2f} s "
+        f"| {_status(help_run.seconds < MAX_HELP)} |"
     )
     lines.append(
-        f"| shipped gold scored end to end < {MAX_SHIPPED:g} s | {shipped_seconds:.2f} s "
-        f"| {_status(shipped_seconds < MAX_SHIPPED)} |"
+        f"| shipped gold scored end to end <= {MAX_SHIPPED:g} s | {shipped.seconds:.2f} s "
+        f"({shipped.cpu:.2f} s CPU) | {_status(shipped.seconds <= MAX_SHIPPED)} |"
     )
     return "\n".join(lines) + "\n"
 
@@ -336,21 +379,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), metavar="N")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "nkru-bench-benchmark")
     parser.add_argument("--out", type=Path, default=HERE / "results.md", help="the Markdown report")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (the minimum is kept)")
     parser.add_argument("--floor", nargs=2, metavar=("PRED", "GOLD"), help=argparse.SUPPRESS)
+    parser.add_argument("--physical-floor", nargs=2, metavar=("PRED", "GOLD"), help=argparse.SUPPRESS)
     parser.add_argument("--nervaluate", nargs=2, metavar=("PRED", "GOLD"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.floor:
         floor(*args.floor)
         return 0
+    if args.physical_floor:
+        physical_floor(*args.physical_floor)
+        return 0
     if args.nervaluate:
         against_nervaluate(*args.nervaluate)
         return 0
-    sizes = [run_size(n, args.work) for n in sorted(args.sizes)]
-    help_seconds = best([nkru_bench(), "--help"], 10)
+    sizes = [run_size(n, args.work, args.runs) for n in sorted(args.sizes)]
+    help_run = best([nkru_bench(), "--help"], 10)
     with tempfile.TemporaryDirectory() as tmp:
         shipped = [nkru_bench(), "score", "examples/predictions/rules.jsonl", "--json", f"{tmp}/rules.json"]
-        shipped_seconds = best(shipped, 5)
-    text = report(sizes, help_seconds, shipped_seconds)
+        shipped_run = best(shipped, 10)
+    text = report(sizes, args.runs, help_run, shipped_run)
     args.out.write_text(text, encoding="utf-8")
     print(text)
     return 0

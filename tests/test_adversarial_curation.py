@@ -14,8 +14,14 @@ from pathlib import Path
 import pytest
 from adversarial import ROOT, Case, call_main, make_world, run_case, snapshot
 
-FORMATS = ("brat", "labelstudio", "bsnlp")
-FIRST_FILE = {"brat": "g1_cs.txt", "labelstudio": "tasks.json", "bsnlp": "raw/cs/g1_cs.txt"}
+FORMATS = ("brat", "labelstudio", "inception", "bsnlp", "slavicner")
+FIRST_FILE = {
+    "brat": "g1_cs.txt",
+    "labelstudio": "tasks.json",
+    "bsnlp": "raw/nkru/cs/g1_cs.txt",
+    "inception": "g1_cs.xmi",
+    "slavicner": "raw/nkru/cs/g1_cs.txt",
+}
 
 
 # --- export --------------------------------------------------------------------------------------

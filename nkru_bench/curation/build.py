@@ -23,13 +23,15 @@ from nkru_bench.curation import croissant
 from nkru_bench.curation.card import CARD, card_body, card_header, counts, split_card
 from nkru_bench.gold.paths import DATA_DIR, DATA_MANIFEST, parquet_path
 from nkru_bench.gold.records import Gold
-from nkru_bench.gold.revision import gold_revision
+from nkru_bench.gold.revision import DIGESTED, DIGESTS, file_digest, gold_revision
 from nkru_bench.gold.schema import gold_tables
 from nkru_bench.gold.validation import validate
 
 
-def data_manifest(gold: Gold) -> str:
-    manifest = {"gold_revision": gold_revision(gold), **counts(gold)}
+def data_manifest(gold: Gold, digests: dict[str, str]) -> str:
+    """``manifest.json``: the counts, the revision, and the SHA-256 of the Parquet files it is the
+    revision of (``gold.revision.stored_revision`` trusts it only while those bytes are unchanged)."""
+    manifest = {"gold_revision": gold_revision(gold), DIGESTS: digests, **counts(gold)}
     return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
@@ -120,7 +122,8 @@ def outputs(annotations: Path, seeds: Path, root: Path) -> dict[Path, bytes]:
     digests = {config: hashlib.sha256(files[root / parquet_path(config)]).hexdigest() for config in tables}
     files[root / croissant.FILE] = croissant.dumps(croissant.croissant(gold, tables, digests)).encode()
     files[card] = card_text.encode("utf-8")
-    files[root / DATA_DIR / DATA_MANIFEST] = data_manifest(gold).encode("utf-8")
+    stored = {config: digests[config] for config in DIGESTED}  # what the stored revision is of
+    files[root / DATA_DIR / DATA_MANIFEST] = data_manifest(gold, stored).encode("utf-8")
     return files
 
 
@@ -212,8 +215,9 @@ def check(annotations: Path, seeds: Path, root: Path) -> list[str]:
         elif not on_disk.equals(fresh):
             stale.append(f"{path}: its rows differ from the annotations'")
     manifest = root / DATA_DIR / DATA_MANIFEST
-    if not manifest.exists() or manifest.read_text(encoding="utf-8") != data_manifest(gold):
-        stale.append(f"{manifest}: differs from the annotations' counts")
+    on_disk = {c: file_digest(root / parquet_path(c)) for c in DIGESTED if (root / parquet_path(c)).exists()}
+    if not manifest.exists() or manifest.read_text(encoding="utf-8") != data_manifest(gold, on_disk):
+        stale.append(f"{manifest}: differs from the annotations' counts or the Parquet files' SHA-256")
     stale += croissant.check(gold, tables, root)
     card = root / CARD
     header, body = split_card(_read_card(card))

@@ -21,6 +21,7 @@ from nkru_bench.common.errors import InputError, Problem
 from nkru_bench.gold.built import check_parquet, read_kb
 from nkru_bench.gold.paths import CONFIGS, DATA_DIR, DATA_MANIFEST, data_root, parquet_path
 from nkru_bench.gold.records import Document, Gold, KBEntry
+from nkru_bench.gold.revision import stored_revision
 from nkru_bench.gold.schema import BATCH_ROWS, DOCUMENT_FIELDS, record_batches
 
 
@@ -97,17 +98,24 @@ class GoldSource:
     documents: Callable[[], Iterable[Document]]
     batches: Callable[[], Iterable[Any]]
     kb: list[KBEntry]
+    revision: str | None = None  # stored by ``build`` for exactly these files; None: compute it
 
 
 def _built(default: Path, kb: Path, *, trusted: bool = False) -> GoldSource:
-    """A built gold; unless it is the shipped one (``trusted``: ``build --check`` keeps it true), its
-    rows are checked first as the annotations are (``built.check_parquet``), every problem located."""
-    if not trusted:
+    """A built gold. Its rows are checked first as the annotations are (``built.check_parquet``, every
+    problem located), unless it is the shipped one (``trusted``: ``build --check`` keeps it true) or a
+    folder whose ``manifest.json`` records the SHA-256 of exactly these Parquet files, as ``build``
+    writes it (``revision.stored_revision``): then it is what ``build`` made from checked annotations,
+    and its stored revision is used. Any change to the files' bytes makes it checked (and hashed) again."""
+    files = {"default": default, **({"kb": kb} if kb.exists() else {})}
+    revision = stored_revision(default.parent.parent / DATA_MANIFEST, files)
+    if not trusted and revision is None:
         check_parquet(default)
     return GoldSource(
         lambda: iter_documents(default),
         lambda: iter_batches(default, list(DOCUMENT_FIELDS)),
         read_kb(kb),
+        revision,
     )
 
 

@@ -1,9 +1,18 @@
-"""The gold revision: a short content hash of the whole gold that names it in every score signature."""
+"""The gold revision: a short content hash of the whole gold that names it in every score signature.
+
+Computing it means validating every record and hashing its JSON: most of what loading a large gold
+costs. ``build`` therefore stores it in ``manifest.json`` beside the Parquet files, together with
+the SHA-256 of the files it wrote (``parquet_sha256``); ``stored_revision`` gives it back only while
+the files' bytes are still those, so an edited or replaced file is validated and hashed anew and
+gets its true revision.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from nkru_bench.gold.records import Document, Gold, KBEntry
 
@@ -31,3 +40,30 @@ def gold_json_chunks(documents: Iterable[Document], kb: Iterable[KBEntry]) -> It
         for i, record in enumerate(records):
             yield ("," if i else "") + record.model_dump_json()
     yield "]}"
+
+
+DIGESTS = "parquet_sha256"  # the manifest's key: config -> SHA-256 of its Parquet file
+DIGESTED = ("default", "kb")  # the configs the revision is a hash of
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def stored_revision(manifest: Path, files: dict[str, Path]) -> str | None:
+    """The revision ``manifest`` records, if it records the SHA-256 of each of ``files`` (config ->
+    path) and the files still have those bytes; otherwise ``None`` (compute it)."""
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))
+        digests = recorded[DIGESTS]
+        revision = recorded["gold_revision"]
+        if not isinstance(revision, str) or not isinstance(digests, dict) or set(digests) != set(files):
+            return None
+        for config, path in files.items():
+            if digests.get(config) != file_digest(path):
+                return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return revision

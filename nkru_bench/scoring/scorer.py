@@ -25,6 +25,7 @@ from nkru_bench.common.version import __version__
 from nkru_bench.gold.checkout import SHIPPED, gold_label
 from nkru_bench.gold.records import Gold
 from nkru_bench.gold.schema import record_batches
+from nkru_bench.scoring.arrow_predictions import read_prediction_table
 from nkru_bench.scoring.bootstrap import CI_LEVEL, paired_test, resample_weights
 from nkru_bench.scoring.checking import Checker
 from nkru_bench.scoring.counting import COUNTERS, KEYS
@@ -165,7 +166,7 @@ def resolve_gold_table(gold: GoldTable | Gold | Path | str | None) -> GoldTable:
     from nkru_bench.gold.loading import gold_source
 
     source = gold_source(None if gold is None else Path(gold))
-    return gold_table(source.batches(), source.documents(), source.kb)
+    return gold_table(source.batches(), source.documents(), source.kb, revision=source.revision)
 
 
 @contextmanager
@@ -192,13 +193,19 @@ def read_and_check(
     name: str | None = None,
 ) -> tuple[GoldTable, PredictionTable]:
     """What ``score`` does before it matches anything: the gold loaded, the predictions read and
-    checked against it, a line at a time, into columns (the least that scoring a prediction file
-    costs). Bad input raises ``InputError``."""
+    checked against it into columns (the least that scoring a prediction file costs). A file is
+    first read whole as Arrow columns (``arrow_predictions``); one that path cannot accept is read a
+    line at a time, which locates every problem. Bad input raises ``InputError``."""
     with _many_records():
         table = resolve_gold_table(gold)
         if not table.doc_ids:
             where = str(gold) if isinstance(gold, str | Path) else "the gold"  # the path the user gave
             raise InputError(Problem(where, None, None, "has no documents to score against"))
+        if isinstance(predictions, str | Path) and str(predictions) != "-":
+            source = name or str(predictions)
+            fast = read_prediction_table(Path(predictions), table, allow_missing, source)
+            if fast is not None:
+                return table, fast
         source, stream = stream_predictions(predictions, name)
         checker = Checker(source, table.doc_ids, table.lengths.tolist(), allow_missing)
         columns = PredictionColumns(table.codes)

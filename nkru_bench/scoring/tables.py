@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from nkru_bench.gold.records import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, UNITS, Document, KBEntry
+from nkru_bench.scoring.arrow_numpy import floats, index_in, ints, list_parents, mapped
 
 TYPE_INDEX = {name: i for i, name in enumerate(ENTITY_TYPES)}
 UNIT_INDEX = {name: i for i, name in enumerate(UNITS)}
@@ -157,34 +158,12 @@ class GoldTable:
             yield strings[doc - self.text_starts[chunk]]
 
 
-def _index_in(strings: Any, vocabulary: Sequence[str]) -> np.ndarray:
-    """The index of each string in ``vocabulary`` (-1: null)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    found = pc.index_in(strings, value_set=pa.array(vocabulary, type=strings.type))
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def _encode(codes: Codes, strings: Any) -> np.ndarray:
-    """``codes`` of each string (-1: null), a distinct string at a time."""
-    import pyarrow.compute as pc
-
-    encoded = pc.dictionary_encode(strings)
-    known = np.array([codes(name) for name in encoded.dictionary.to_pylist()] + [-1], dtype=np.int64)
-    return known[encoded.indices.fill_null(len(known) - 1).to_numpy(zero_copy_only=False)]
-
-
-def _ints(values: Any) -> np.ndarray:
-    return values.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
 def _items(batch: Any, name: str, first_row: int) -> tuple[np.ndarray, Any]:
     """(the document row of each item, the items' struct array) of a list column."""
     import pyarrow.compute as pc
 
     column = batch.column(name)
-    return pc.list_parent_indices(column).to_numpy().astype(np.int64) + first_row, pc.list_flatten(column)
+    return list_parents(column) + first_row, pc.list_flatten(column)
 
 
 def _batch_columns(batch: Any, first_row: int, codes: Codes) -> dict[str, Columns]:
@@ -192,31 +171,31 @@ def _batch_columns(batch: Any, first_row: int, codes: Codes) -> dict[str, Column
     doc, e = _items(batch, "entities", first_row)
     entities = EntityColumns(
         doc,
-        _ints(e.field("start")),
-        _ints(e.field("end")),
-        _index_in(e.field("type"), ENTITY_TYPES),
-        _encode(codes, e.field("lemma")),
-        _encode(codes, e.field("entity_id")),
+        ints(e.field("start")),
+        ints(e.field("end")),
+        index_in(e.field("type"), ENTITY_TYPES),
+        mapped(e.field("lemma"), codes),
+        mapped(e.field("entity_id"), codes),
     )
     doc, f = _items(batch, "figures", first_row)
     figures = FigureColumns(
         doc,
-        _ints(f.field("start")),
-        _ints(f.field("end")),
-        f.field("value").to_numpy(zero_copy_only=False).astype(np.float64),
-        _index_in(f.field("unit"), UNITS),
-        _index_in(f.field("qualifier"), QUALIFIERS),
-        _encode(codes, f.field("source_id")),
+        ints(f.field("start")),
+        ints(f.field("end")),
+        floats(f.field("value")),
+        index_in(f.field("unit"), UNITS),
+        index_in(f.field("qualifier"), QUALIFIERS),
+        mapped(f.field("source_id"), codes),
     )
     doc, s = _items(batch, "stance", first_row)
     stance = StanceColumns(
         doc,
-        _encode(codes, s.field("holder_id")),
-        _index_in(s.field("target"), TARGETS),
-        _index_in(s.field("label"), LABELS),
+        mapped(s.field("holder_id"), codes),
+        index_in(s.field("target"), TARGETS),
+        index_in(s.field("label"), LABELS),
     )
     doc, b = _items(batch, "boilerplate", first_row)
-    boilerplate = SpanColumns(doc, _ints(b.field("start")), _ints(b.field("end")))
+    boilerplate = SpanColumns(doc, ints(b.field("start")), ints(b.field("end")))
     return {"entities": entities, "figures": figures, "stance": stance, "boilerplate": boilerplate}
 
 
@@ -232,13 +211,18 @@ def _concatenate(parts: list[Columns], kind: type[Columns]) -> Any:
 
 
 def gold_table(
-    batches: Iterable[Any], documents: Iterable[Document], kb: Sequence[KBEntry], codes: Codes | None = None
+    batches: Iterable[Any],
+    documents: Iterable[Document],
+    kb: Sequence[KBEntry],
+    codes: Codes | None = None,
+    revision: str | None = None,
 ) -> GoldTable:
     """The columns of a gold from its documents as Arrow record batches (of at least
     ``DOCUMENT_FIELDS``), and its revision (``gold.revision.gold_revision``) from the same documents as
     validated records. Both are read a batch at a time, one after the other: what the records make
     is all freed before the next batch, and nothing kept is made among them (it would pin their
-    memory)."""
+    memory). A ``revision`` that ``build`` stored for these very files (``gold.revision``) stands for
+    the second pass: the records were validated when it was stored."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -259,9 +243,9 @@ def gold_table(
         for name, columns in _batch_columns(batch, rows, codes).items():
             parts[name].append(columns)
         rows += batch.num_rows
-    lengths = [pc.utf8_length(chunk).to_numpy(zero_copy_only=False).astype(np.int64) for chunk in texts]
+    lengths = [ints(pc.utf8_length(chunk)) for chunk in texts]
     table = GoldTable(
-        revision=revision_of(gold_json_chunks(documents, kb)),
+        revision=revision or revision_of(gold_json_chunks(documents, kb)),
         doc_ids=tuple(name for chunk in ids for name in chunk.to_pylist()),
         langs=tuple(lang for chunk in langs for lang in chunk.to_pylist()),
         texts=tuple(texts),
