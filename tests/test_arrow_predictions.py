@@ -92,6 +92,7 @@ SPOILERS = {
     "null type": lambda line: line | {"entities": [{"start": 1, "end": 2, "type": None}]},
     "null item": lambda line: line | {"entities": [None]},
     "null start": lambda line: line | {"entities": [{"start": None, "end": 2, "type": "PER"}]},
+    "huge start": lambda line: line | {"entities": [{"start": 2**64, "end": 2**64 + 1, "type": "PER"}]},
     "half figure offsets": lambda line: line | {"figures": [{"value": 1, "unit": "person", "start": 1}]},
     "unknown unit": lambda line: line | {"figures": [{"value": 1, "unit": "kg"}]},
     "unknown qualifier": lambda line: line | {"figures": [{"value": 1, "unit": "person", "qualifier": "x"}]},
