@@ -18,9 +18,9 @@ from nkru_bench.scoring.metrics import BREAKDOWNS, MAIN_RATE, METRICS, MIN_DOCS
 UNDERPOWERED = "*"
 NOTE = f"{UNDERPOWERED} underpowered: fewer than {MIN_DOCS} documents"
 RELAXED_NOTE = (
-    "relaxed (BSNLP, per document): gold = distinct entity ids, found = those with a mention predicted with\n"
-    "  its exact span and type (R = found/gold); predicted = distinct (text, type) pairs, correct = those\n"
-    "  with such an exact match (P = correct/predicted)"
+    "relaxed (the official BSNLP relaxed exact, per document and type, from the spans' text): gold = the\n"
+    "  entities (ids), found = correct = those with one of their forms among the predicted forms (R =\n"
+    "  found/gold); predicted = found + distinct predicted forms of no gold entity (P = correct/predicted)"
 )
 
 
