@@ -97,8 +97,9 @@ def test_each_fault_fails_only_its_document_and_a_rerun_asks_only_what_failed(tm
         # (timed out) - doc 1's three 503s carry no usage; the truncated answer of doc 3 did come back
         assert meta["usage"]["prompt_tokens"] == 100 * 12 + 10 * 1
 
-        # a rerun: every answer that passed its check comes from the cache; only the 3 failed layers are asked
-        assert main(argv) == 1
+        # a rerun (replacing the output, as run requires): every answer that passed its check comes from
+        # the cache; only the 3 failed layers are asked
+        assert main([*argv, "--overwrite"]) == 1
         rerun = json.loads((tmp_path / "runs" / "llm.meta.json").read_text(encoding="utf-8"))
         assert rerun["cache_hits"] == 15 - 3
         asked = [which(body) for body in server.requests[first_requests:]]

@@ -120,7 +120,7 @@ def test_run_llm_against_llama_cpp_writes_and_scores_all_articles_then_reruns_fr
     proc.terminate()
     proc.wait(timeout=10)
     first = out.read_bytes()
-    assert main(argv) == 0, capsys.readouterr().err
+    assert main([*argv, "--overwrite"]) == 0, capsys.readouterr().err
     again = json.loads((tmp_path / "runs" / "tiny.meta.json").read_text(encoding="utf-8"))
     assert again["requests"] == 0 and again["cache_hits"] == 15
     assert again["usage"]["prompt_tokens"] == 0
