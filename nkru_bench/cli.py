@@ -135,7 +135,13 @@ def _cmd_run_llm(args: argparse.Namespace) -> int:
     meta_path = out.with_name(out.name.removesuffix(".jsonl") + ".meta.json")
     try:
         report = run(
-            system, documents, out, resume=args.resume, timeout=args.timeout or None, progress=sys.stderr
+            system,
+            documents,
+            out,
+            resume=args.resume,
+            overwrite=args.overwrite,
+            timeout=args.timeout or None,
+            progress=sys.stderr,
         )
     finally:
         system.close()
