@@ -71,6 +71,25 @@ def writable_target(path: Path) -> Path:
     raise _refuse(path, message)
 
 
+def stage(target: Path, data: bytes) -> str:
+    """``data`` written and synced to a new temporary file beside ``target`` (whose folder must exist),
+    with the permissions of an ordinary new file; its path. On failure nothing is left behind."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; the result is an ordinary file
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return temporary
+
+
 def write_atomically(path: Path, data: bytes | str, *, parents: bool = False) -> None:
     """Replace ``path`` with ``data`` (text as UTF-8); on failure an ``InputError`` names the file.
 
@@ -83,14 +102,7 @@ def write_atomically(path: Path, data: bytes | str, *, parents: bool = False) ->
     try:
         if parents:
             target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(payload)
-            out.flush()
-            os.fsync(out.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; the result is an ordinary file
+        temporary = stage(target, payload)
         os.replace(temporary, target)
     except OSError as error:
         raise _refuse(path, f"cannot be written: {error.strerror or error}") from None

@@ -13,12 +13,11 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from nkru_bench.common.errors import InputError, Problem
-from nkru_bench.common.files import writable_target, write_atomically
+from nkru_bench.common.files import stage, writable_target, write_atomically
 from nkru_bench.curation import croissant
 from nkru_bench.curation.card import CARD, card_body, card_header, counts, split_card
 from nkru_bench.gold.paths import DATA_DIR, DATA_MANIFEST, parquet_path
@@ -141,7 +140,8 @@ def build(annotations: Path, seeds: Path, root: Path) -> list[Path]:
     staged: list[tuple[str, Path]] = []
     try:
         for target, data in zip(targets, files.values(), strict=True):
-            staged.append((_stage(target, data), target))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged.append((stage(target, data), target))
         write_atomically(journal_path(root), "\n".join(str(t) for t in targets) + "\n", parents=True)
         for temporary, target in staged:
             os.replace(temporary, target)
@@ -154,24 +154,6 @@ def build(annotations: Path, seeds: Path, root: Path) -> list[Path]:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
     return list(files)
-
-
-def _stage(target: Path, data: bytes) -> str:
-    """``data`` written and synced to a new temporary file beside ``target``; its path."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-    except OSError:
-        os.unlink(temporary)
-        raise
-    return temporary
 
 
 def interrupted(root: Path) -> str | None:

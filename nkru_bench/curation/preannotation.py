@@ -40,6 +40,7 @@ from nkru_bench.curation.extending import append_jsonl
 from nkru_bench.gold.annotations import DOCS_DIR, KB_FILE
 from nkru_bench.gold.numbers import find_numbers, parse_number, values_agree
 from nkru_bench.gold.seeds import check_seed, read_manifest
+from nkru_bench.gold.tokens import trim_span
 from nkru_bench.scoring.predictions import PredEntity, PredFigure, Prediction, PredStance
 
 UNREVIEWED = "unreviewed"
@@ -83,14 +84,6 @@ def _span(obj: dict[str, Any]) -> tuple[int, int] | None:
 
 def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _number(value: float) -> int | float:
@@ -157,7 +150,7 @@ def _entity(state: _State, pred: PredEntity) -> None:
     if not pred.start < pred.end <= len(text):
         state.skipped.append(f"{where}: outside the text ({len(text)} characters)")
         return
-    start, end = _trim(text, pred.start, pred.end)
+    start, end = trim_span(text, pred.start, pred.end)
     if start == end:
         state.skipped.append(f"{where}: only white space")
         return
@@ -215,7 +208,7 @@ def _figure(state: _State, pred: PredFigure) -> None:
         if not pred.start < pred.end <= len(text):
             state.skipped.append(f"{where} at {pred.start}:{pred.end}: outside the text")
             return
-        start, end = _trim(text, pred.start, pred.end)
+        start, end = trim_span(text, pred.start, pred.end)
         if start == end or _overlaps(start, end, state.figures + state.boilerplate):
             state.skipped.append(f"{where} at {pred.start}:{pred.end}: empty, in boilerplate or taken")
             return
@@ -255,7 +248,7 @@ def _figure(state: _State, pred: PredFigure) -> None:
 def _evidence(state: _State, holder_id: str) -> tuple[tuple[int, int], str]:
     sentences = [s for s in _sentences(state.text) if not _overlaps(*s, state.boilerplate)]
     if not sentences:
-        sentences = [_trim(state.text, 0, len(state.text))]
+        sentences = [trim_span(state.text, 0, len(state.text))]
     starts = sorted(start for start, entity_id in state.mentions if entity_id == holder_id)
     how = "the sentence of the holder's first entity mention"
     if not starts:

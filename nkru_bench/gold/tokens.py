@@ -158,3 +158,12 @@ def spans_from_tags(
     if current:
         spans.append(tuple(current))
     return spans
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without the white space at either edge."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

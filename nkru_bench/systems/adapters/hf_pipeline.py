@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nkru_bench.gold.tokens import sentences
+from nkru_bench.gold.tokens import sentences, trim_span
 from nkru_bench.scoring.predictions import PredEntity, Prediction
 from nkru_bench.systems.adapters.labels import LabelMap
 
@@ -61,14 +61,6 @@ def chunks(text: str) -> list[tuple[int, str]]:
     return result
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 class HfExtractor:
     """``HfExtractor(model)(doc) -> Prediction``; ``pipe`` may be any callable with the pipeline's output."""
 
@@ -87,7 +79,7 @@ class HfExtractor:
                 kind = self.labels(str(group.get("entity_group", group.get("entity", ""))))
                 if kind is None or group.get("start") is None:
                     continue
-                start, end = _trim(text, offset + int(group["start"]), offset + int(group["end"]))
+                start, end = trim_span(text, offset + int(group["start"]), offset + int(group["end"]))
                 if start < end and (start, end, kind) not in seen:
                     seen.add((start, end, kind))
                     entities.append(PredEntity(start=start, end=end, type=kind))  # type: ignore[arg-type]
