@@ -13,12 +13,14 @@ reuses it), every measurement runs in a fresh process, timed from the outside: w
   and the predictions read and checked), for the profile;
 - entities against ``nervaluate``: the same spans (predictions inside boilerplate left out, as the
   harness leaves them out; ends made inclusive) through ``nervaluate.Evaluator``, timed against the
-  harness's entity layer (``nkru_bench.scoring.counting.count_entities``: every count of the layer,
-  relaxed, lemma and linking included) on the same input. Its strict/exact/partial/ent_type counts
-  and P/R/F1, overall and by type, must equal the harness's JSON exactly.
+  harness's entity layer (``scorer.count_table("entities", ...)``, as ``score`` counts it: every
+  count of the layer, relaxed, lemma and linking included) on the same input. Its
+  strict/exact/partial/ent_type counts and P/R/F1, overall and by type, must equal the harness's
+  JSON exactly.
 
-Then ``nkru-bench --help`` and the shipped gold scored end to end against
-``examples/predictions/rules.jsonl``. The results go to ``benchmarks/results.md`` (and stdout).
+Before the sizes, ``nkru-bench --help`` and the shipped gold scored end to end against
+``examples/predictions/rules.jsonl`` (the minimum of 10 runs each). The results go to
+``benchmarks/results.md`` (and stdout).
 
 The parent process stays small (it only starts the others): a child's peak memory as ``wait4``
 reports it includes its parent's resident memory at the time of the fork, so data is never made
@@ -134,6 +136,50 @@ def floor(predictions: str, gold: str) -> None:
     print(json.dumps({"predictions": found.lines, "attempted": found.attempted}))
 
 
+def stages(predictions: str, gold: str) -> None:
+    """``score``'s work stage by stage in one process (as ``scorer.score`` and ``Result.to_json`` do
+    it): CPU seconds of each stage, and the peak resident memory when it ends; printed as JSON."""
+    import resource
+
+    def peak() -> int:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    found: list[tuple[str, float, int]] = []
+    clock = 0.0  # the process's CPU time: the first stage includes starting Python
+
+    def stage(name: str) -> None:
+        nonlocal clock
+        now = time.process_time()
+        found.append((name, now - clock, peak()))
+        clock = now
+
+    from nkru_bench.scoring.scorer import (
+        DEFAULT_RESAMPLES,
+        DEFAULT_SEED,
+        Result,
+        Settings,
+        count_table,
+        read_and_check,
+        resolve_gold_table,
+    )
+
+    stage("start and imports")
+    table = resolve_gold_table(gold)
+    stage("gold")
+    _, read = read_and_check(predictions, table)
+    stage("predictions")
+    tables = {}
+    for task in read.attempted:
+        tables[task] = count_table(task, table, read)
+        stage(f"counting: {task}")
+    settings = Settings(table.revision, len(table.doc_ids), False, DEFAULT_RESAMPLES, DEFAULT_SEED)
+    result = Result(read.source, settings, read.attempted, read.missing, tables)
+    del table, read  # as when score() returns: only the counts are left
+    result.to_json()
+    stage("summary")
+    print(json.dumps(found))
+
+
 def nervaluate_input(table: Any, found: Any) -> tuple[list[list[dict]], list[list[dict]]]:
     """nervaluate's dicts for the spans the harness scores (``table``, ``found``: what
     ``read_and_check`` gives): predictions wholly inside boilerplate are not scored by the harness,
@@ -199,15 +245,14 @@ def against_nervaluate(predictions: str, gold_path: str) -> None:
     nervaluate's numbers as JSON."""
     from nervaluate import Evaluator
 
-    from nkru_bench.scoring.counting import count_entities
-    from nkru_bench.scoring.scorer import read_and_check
+    from nkru_bench.scoring.scorer import count_table, read_and_check
 
     table, found = read_and_check(predictions, gold_path)
     true, pred = nervaluate_input(table, found)
     gc.collect()
     gc.disable()  # as score() has it while reading
     start = time.perf_counter()
-    count_entities(table, found.entities)
+    count_table("entities", table, found)
     harness = time.perf_counter() - start
     del table, found
     start = time.perf_counter()
@@ -229,6 +274,7 @@ class Size:
     read_and_check: Run
     nervaluate_seconds: float
     matching_seconds: float
+    stages: list[tuple[str, float, int]]  # (stage, CPU seconds, peak RSS at its end)
 
 
 def _me(*args: str) -> list[str]:
@@ -251,6 +297,7 @@ def run_size(n_docs: int, work: Path, runs: int) -> Size:
     print(f"[{n_docs}] physical floor {physical.seconds:.2f} s ({physical.cpu:.2f} s CPU)", file=sys.stderr)
     checked = best(_me("--floor", pred, gold), runs)
     print(f"[{n_docs}] read and check {checked.seconds:.2f} s", file=sys.stderr)
+    profile = json.loads(measure(_me("--stages", pred, gold)).stdout)
     compared = json.loads(measure(_me("--nervaluate", pred, gold)).stdout)
     print(f"[{n_docs}] nervaluate {compared['nervaluate']:.1f} s", file=sys.stderr)
     wrong = differences(compared["numbers"], harness_numbers(result["entities"]))
@@ -269,6 +316,7 @@ def run_size(n_docs: int, work: Path, runs: int) -> Size:
         checked,
         compared["nervaluate"],
         compared["harness"],
+        [tuple(stage) for stage in profile],
     )
 
 
@@ -316,7 +364,7 @@ def report(sizes: list[Size], runs: int, help_run: Run, shipped: Run) -> str:
         "",
         "| documents | gold / predicted mentions | score: wall | score: CPU | score: peak RSS "
         "| physical floor: wall | floor: CPU | floor: peak RSS | score / floor | read and check: wall "
-        "| nervaluate (entities) | harness `count_entities` | speed-up |",
+        "| nervaluate (entities) | harness entity layer | speed-up |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for s in sizes:
@@ -333,7 +381,8 @@ def report(sizes: list[Size], runs: int, help_run: Run, shipped: Run) -> str:
         "Physical floor: a process that reads the predictions with `pyarrow.json` and the gold Parquet "
         "file's needed columns, and nothing else. Read and check: `score` up to counting "
         "(`nkru_bench.scoring.scorer.read_and_check`). Entities: `nervaluate.Evaluator` and the harness's "
-        "whole entity layer (`count_entities`) on the same input; nervaluate and the harness got the "
+        'whole entity layer (`scorer.count_table("entities", ...)`, as `score` counts it) on the same '
+        "input; nervaluate and the harness got the "
         "same spans and gave the same strict/exact/partial/ent_type counts and P/R/F1, overall and by "
         "type, at every size.",
         "",
@@ -371,6 +420,24 @@ def report(sizes: list[Size], runs: int, help_run: Run, shipped: Run) -> str:
         f"| shipped gold scored end to end <= {MAX_SHIPPED:g} s | {shipped.seconds:.2f} s "
         f"({shipped.cpu:.2f} s CPU) | {_status(shipped.seconds <= MAX_SHIPPED)} |"
     )
+    lines += [
+        "",
+        "## Where the time and the memory go",
+        "",
+        "CPU seconds of each stage of `score` in one process (`scorer.read_and_check`, then each task's "
+        "counting, then the JSON with its resamples), one run, and the peak resident memory when the "
+        "stage ends; beside them, the physical floor's CPU time and peak.",
+        "",
+        "| stage | " + " | ".join(f"{s.documents:,}: CPU | peak RSS" for s in sizes) + " |",
+        "| --- | " + " | ".join("---: | ---:" for _ in sizes) + " |",
+    ]
+    for i, (name, _, _) in enumerate(sizes[0].stages):
+        cells = " | ".join(f"{s.stages[i][1]:.2f} s | {_mib(s.stages[i][2])}" for s in sizes)
+        lines.append(f"| {name} | {cells} |")
+    total = " | ".join(f"**{sum(t for _, t, _ in s.stages):.2f} s** | " for s in sizes)
+    lines.append(f"| all | {total}|")
+    floor_cells = " | ".join(f"{s.physical.cpu:.2f} s | {_mib(s.physical.peak_bytes)}" for s in sizes)
+    lines.append(f"| physical floor (whole process) | {floor_cells} |")
     return "\n".join(lines) + "\n"
 
 
@@ -383,7 +450,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--floor", nargs=2, metavar=("PRED", "GOLD"), help=argparse.SUPPRESS)
     parser.add_argument("--physical-floor", nargs=2, metavar=("PRED", "GOLD"), help=argparse.SUPPRESS)
     parser.add_argument("--nervaluate", nargs=2, metavar=("PRED", "GOLD"), help=argparse.SUPPRESS)
+    parser.add_argument("--stages", nargs=2, metavar=("PRED", "GOLD"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.stages:
+        stages(*args.stages)
+        return 0
     if args.floor:
         floor(*args.floor)
         return 0
@@ -393,11 +464,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.nervaluate:
         against_nervaluate(*args.nervaluate)
         return 0
-    sizes = [run_size(n, args.work, args.runs) for n in sorted(args.sizes)]
+    # the small commands first, before the large sizes fill memory and push the libraries out of the
+    # page cache (which a user's next command would find as they were)
     help_run = best([nkru_bench(), "--help"], 10)
     with tempfile.TemporaryDirectory() as tmp:
         shipped = [nkru_bench(), "score", "examples/predictions/rules.jsonl", "--json", f"{tmp}/rules.json"]
         shipped_run = best(shipped, 10)
+    sizes = [run_size(n, args.work, args.runs) for n in sorted(args.sizes)]
     text = report(sizes, args.runs, help_run, shipped_run)
     args.out.write_text(text, encoding="utf-8")
     print(text)

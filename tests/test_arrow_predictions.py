@@ -2,7 +2,9 @@
 
 The fast path may only accept what the line-by-line reader accepts, and then must give the very
 same columns; whatever it cannot prove good it hands back (``None``). Hypothesis writes prediction
-files, good ones and ones spoiled in every way the reader knows of, and both readers read each.
+files, good ones and ones spoiled in every way the reader knows of, and both readers read each; the
+fast path reads them in blocks of any size (lines longer than a block, parts of a block shorter
+than a line).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from nkru_bench.common.errors import InputError
 from nkru_bench.gold.loading import gold_source, load_gold
 from nkru_bench.gold.records import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, UNITS
 from nkru_bench.gold.revision import gold_revision
-from nkru_bench.scoring import scorer
+from nkru_bench.scoring import arrow_predictions, scorer
 from nkru_bench.scoring.arrow_predictions import read_prediction_table
 from nkru_bench.scoring.tables import PredictionTable
 
@@ -106,11 +108,24 @@ SPOILERS = {
         line | {"stance": [{"holder_id": "GPE-Russia", "target": "nk_troops_in_russia", "label": "pro"}]}
     ),
     "entities as object": lambda line: line | {"entities": {"start": 1}},
+    # control characters reach a string only escaped (\u0001, \n, \t): the reader's rules decide
+    "control character in a lemma": lambda line: (
+        line | {"entities": [{"start": 0, "end": 1, "type": "PER", "lemma": "K\x01m"}]}
+    ),
+    "line break in an id": lambda line: (
+        line | {"figures": [{"value": 1, "unit": "person", "source_id": "GPE-\nRussia"}]}
+    ),
+    "tab in a holder": lambda line: (
+        line | {"stance": [{"holder_id": "GPE-\tRussia", "target": "nk_troops_in_russia", "label": "favor"}]}
+    ),
 }
 RAW_SPOILERS = {
     "repeated doc_id": lambda lines: [*lines, lines[0]],
     "two objects on a line": lambda lines: (
         [lines[0] + " " + lines[1], *lines[2:]] if len(lines) > 1 else lines
+    ),
+    "two objects on a line, a blank line at the end": lambda lines: (
+        [lines[0] + " " + lines[1], *lines[2:], ""] if len(lines) > 1 else lines
     ),
     "not JSON": lambda lines: [*lines, "{"],
     "a list": lambda lines: [*lines, "[]"],
@@ -127,9 +142,17 @@ RAW_SPOILERS = {
         + ', "stance": [{"holder_id": "Ros\udcff", "target": "nk_troops_in_russia", "label": "favor"}]}',
     ],
     "byte order mark": lambda lines: ["\ufeff" + lines[0], *lines[1:]],
+    # a part of the bytes given to Arrow's parser that starts with null crashes pyarrow 26
+    "null first": lambda lines: ["null", *lines],
+    "null last": lambda lines: [*lines, "null"],
+    "indented null": lambda lines: [*lines[:1], "  null}", *lines[1:]],
     "blank lines": lambda lines: ["", *lines, "   ", ""],
     "no lines": lambda lines: [],
 }
+
+
+# (bytes read at a time, bytes the parser takes at a time) of the fast path; None: its own.
+BLOCKS = st.sampled_from([None, (64, 64), (300, 1 << 21), (2048, 128), (1 << 16, 1 << 10)])
 
 
 @st.composite
@@ -167,15 +190,28 @@ def _decoded(table: PredictionTable) -> dict:
     return out
 
 
+def _fast(
+    path: Path, allow_missing: bool, blocks: tuple[int, int] | None, monkeypatch: pytest.MonkeyPatch
+) -> PredictionTable | None:
+    with monkeypatch.context() as m:
+        if blocks is not None:
+            m.setattr(arrow_predictions, "_BLOCK", blocks[0])
+            m.setattr(arrow_predictions, "_PART", blocks[1])
+        return read_prediction_table(path, GOLD, allow_missing, str(path))
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(case=prediction_file())
+@given(case=prediction_file(), blocks=BLOCKS)
 def test_the_fast_path_accepts_only_what_the_reader_accepts_and_gives_the_same_columns(
-    case: tuple[list[str], bool], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    case: tuple[list[str], bool],
+    blocks: tuple[int, int] | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     lines, allow_missing = case
     path = tmp_path / "pred.jsonl"
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8", errors="surrogateescape")
-    fast = read_prediction_table(path, GOLD, allow_missing, str(path))
+    fast = _fast(path, allow_missing, blocks, monkeypatch)
     try:
         slow = _slow(path, allow_missing, monkeypatch)
     except InputError:
@@ -192,6 +228,19 @@ def test_the_fast_path_takes_a_good_file(tmp_path: Path) -> None:
     found = read_prediction_table(ROOT / "examples" / "predictions" / "rules.jsonl", GOLD, False, "rules")
     assert found is not None and found.attempted == ("entities", "figures", "stance")
     assert len(found.entities) == int(np.sum(found.entities.doc >= 0)) > 100
+
+
+@pytest.mark.parametrize("blocks", [(64, 64), (1000, 100), (1 << 14, 1 << 21)])
+def test_a_good_file_read_in_small_blocks_gives_the_same_columns(
+    blocks: tuple[int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every line longer than a block, or parts shorter than a line, or blocks of several lines: the
+    fast way still, and the columns of the line-by-line reader."""
+    path = tmp_path / "rules.jsonl"
+    path.write_bytes((ROOT / "examples" / "predictions" / "rules.jsonl").read_bytes().rstrip(b"\n"))
+    found = _fast(path, False, blocks, monkeypatch)
+    assert found is not None
+    assert _decoded(found) == _decoded(_slow(path, False, monkeypatch))
 
 
 # --- the stored revision ----------------------------------------------------------------------------
@@ -231,15 +280,20 @@ def test_a_manifest_without_digests_is_not_trusted(checkout: Path) -> None:
 # --- what scoring the shipped gold imports ------------------------------------------------------------
 
 
-def test_scoring_the_shipped_gold_imports_neither_pandas_nor_scipy(tmp_path: Path) -> None:
+def test_scoring_the_shipped_gold_imports_no_pandas_scipy_or_pydantic(tmp_path: Path) -> None:
+    """The fast path end to end: no pandas (pyarrow's conversions), scipy (assignment), pydantic (the
+    records: scoring a built gold with a stored revision makes none), ``pyarrow.compute`` (its
+    wrappers) or ``pyarrow.parquet`` (its filesystems), nor anything heavier. ``pyarrow.json``
+    imported shows the fast path was taken."""
+    heavy = ("pandas", "scipy", "sklearn", "datasets", "pydantic", "pyarrow.compute", "pyarrow.parquet")
     code = (
         "import sys\n"
         "from nkru_bench.cli import main\n"
         f"status = main(['score', {str(ROOT / 'examples/predictions/rules.jsonl')!r}, "
         f"'--json', {str(tmp_path / 'out.json')!r}])\n"
-        "print(status, sorted(m for m in ('pandas', 'scipy', 'sklearn', 'datasets') if m in sys.modules))\n"
+        f"print(status, sorted(m for m in {heavy!r} if m in sys.modules), 'pyarrow.json' in sys.modules)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True
     )
-    assert done.stdout.split("\n")[-2] == "0 []", done.stdout + done.stderr
+    assert done.stdout.split("\n")[-2] == "0 [] True", done.stdout + done.stderr

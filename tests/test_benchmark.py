@@ -6,6 +6,7 @@ Nothing here is timed; ``benchmarks/run.py`` measures.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -87,3 +88,21 @@ def test_the_data_is_reused_only_when_it_is_the_same(tmp_path: Path) -> None:
     assert generate(3, tmp_path)["predictions"].stat().st_mtime_ns == stamp  # same size and seed: kept
     before = first.read_bytes()
     assert generate(3, tmp_path, seed=1)["predictions"].read_bytes() != before  # another seed: rewritten
+
+
+def test_the_stage_profile_names_every_stage_of_score(data: dict[str, Path], capsys) -> None:
+    """``run.py --stages``: one row per stage of ``score`` (each attempted task's counting included),
+    CPU times that are not negative, peak memory that never falls (it is a high-water mark)."""
+    _module("run").stages(str(data["predictions"]), str(data["gold"]))
+    found = json.loads(capsys.readouterr().out)
+    names = [name for name, _, _ in found]
+    assert names == [
+        "start and imports",
+        "gold",
+        "predictions",
+        *(f"counting: {task}" for task in ("entities", "figures", "stance")),
+        "summary",
+    ]
+    assert all(cpu >= 0 for _, cpu, _ in found)
+    peaks = [peak for _, _, peak in found]
+    assert peaks == sorted(peaks) and peaks[0] > 0

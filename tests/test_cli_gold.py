@@ -73,6 +73,17 @@ def test_help_shows_the_defaults_and_points_to_the_readme() -> None:
     assert "(default: annotations)" in " ".join(commands["validate"].format_help().split())
 
 
+def test_a_command_parsed_alone_has_the_help_and_defaults_it_has_among_all() -> None:
+    """``main`` builds only the parser of the command it is given; that parser is the same one."""
+    everything = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert len(everything) == 12
+    for name, full in everything.items():
+        alone = build_parser(name)._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+        assert list(alone) == [name]
+        assert alone[name].format_help() == full.format_help()
+        assert alone[name].get_default("handler") is full.get_default("handler")
+
+
 def test_compare_shows_a_task_only_one_side_attempted() -> None:
     gold = load_gold()
     only_entities = [{"doc_id": d.doc_id, "entities": []} for d in gold.documents]
@@ -128,3 +139,39 @@ def test_gold_label() -> None:
     assert gold_label(None) == "shipped"
     assert gold_label(Path("a/b")) == str(Path("a/b"))
     assert gold_label(load_gold(GOLDEN / "annotations")) == "given in memory"
+
+
+def test_a_python_without_a_dependency_gets_one_line_naming_it(tmp_path: Path) -> None:
+    """``build --check`` (or any command) run by a Python that lacks a dependency: one line naming
+    the module and how to install, exit 2, no traceback."""
+    import subprocess
+    import sys
+
+    blocker = (
+        "import sys, importlib.abc\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'pyarrow':\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from nkru_bench.cli import main\n"
+        "sys.exit(main(['build', '--check']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", blocker], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: build: ") and "has no pyarrow" in line and "pip install" in line
+
+
+def test_the_required_modules_are_the_dependencies_of_pyproject() -> None:
+    import tomllib
+
+    from nkru_bench.cli import REQUIRED_MODULES
+
+    modules = {"scikit-learn": "sklearn", "pyyaml": "yaml"}
+    wanted = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    names = {dependency.split(">")[0].split("=")[0].split("<")[0].strip() for dependency in wanted}
+    assert {modules.get(name, name) for name in names} == REQUIRED_MODULES

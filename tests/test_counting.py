@@ -183,3 +183,15 @@ def test_inside_spans_is_matching_inside(seed: int) -> None:
 
     expected = [inside(s, e, [Span(start=a, end=b) for d2, a, b in spans if d2 == d]) for d, s, e in items]
     assert got == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(*(st.integers(0, 3),) * 3), max_size=12), st.booleans())
+def test_rows_already_in_order_are_those_lexsort_leaves(rows: list[tuple[int, int, int]], sort: bool) -> None:
+    """``tables.in_order`` (which lets sorted columns skip the sort) says yes exactly when
+    ``np.lexsort`` would leave the rows where they are."""
+    from nkru_bench.scoring.tables import in_order
+
+    rows = sorted(rows, key=lambda r: (r[2], r[1], r[0])) if sort else rows
+    keys = tuple(np.array([r[i] for r in rows], dtype=np.int64) for i in range(3))
+    assert in_order(keys) == np.array_equal(np.lexsort(keys), np.arange(len(rows)))

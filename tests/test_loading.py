@@ -72,3 +72,26 @@ def test_load_gold_reads_every_kind_of_gold_source_the_same(root: Path, tmp_path
 def test_load_gold_refuses_what_is_not_gold(tmp_path: Path) -> None:
     with pytest.raises(nkru_bench.common.errors.InputError, match="is not gold"):
         nkru_bench.load_gold(tmp_path)
+
+
+def test_scoring_reads_the_kbs_ids_and_actors_as_columns_only_when_the_revision_is_stored(
+    root: Path, tmp_path: Path
+) -> None:
+    """A built gold whose manifest vouches for its bytes (the shipped one, a copy of it) gives scoring
+    the KB's ``entity_id`` and ``acts_for`` columns, no records; the pairs are those of the validated
+    records. Without the manifest the revision is computed from the records' JSON: scoring gets them."""
+    records = [(entry.entity_id, entry.acts_for) for entry in nkru_bench.load_gold().kb]
+    assert any(actor is not None for _, actor in records) and any(actor is None for _, actor in records)
+    copy = tmp_path / "data"
+    shutil.copytree(root / "nkru_bench" / "data", copy)
+    for source in (loading.gold_source(), loading.gold_source(copy)):
+        assert source.revision is not None
+        links = source.scoring_kb()
+        assert {type(link) for link in links} == {loading.KBLink}
+        assert [tuple(link) for link in links] == records
+    (copy / "manifest.json").unlink()
+    computed = loading.gold_source(copy)
+    assert computed.revision is None
+    assert computed.scoring_kb() is computed.kb
+    assert {type(entry).__name__ for entry in computed.kb} == {"KBEntry"}
+    assert [(entry.entity_id, entry.acts_for) for entry in computed.kb] == records

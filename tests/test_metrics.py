@@ -22,11 +22,14 @@ from nkru_bench.scoring.counts import (
     Tally,
 )
 from nkru_bench.scoring.metrics import (
+    METRICS,
     CountTable,
     flatten,
     label_rates,
     label_scores,
     metric,
+    resampled,
+    resampled_tasks,
     set_rates,
     summarize_task,
     tally_rates,
@@ -163,3 +166,30 @@ def test_slices_count_documents_and_flag_the_underpowered() -> None:
     assert out["by_type"]["PER"]["documents"] == 3 and not out["by_type"]["PER"]["underpowered"]
     assert out["by_type"]["LOC"]["documents"] == 1 and out["by_type"]["LOC"]["underpowered"]
     assert out["strict"]["ci"] is None  # no resamples asked for
+
+
+def test_every_task_resampled_at_once_gives_each_task_resampled_alone() -> None:
+    """``resampled_tasks`` (all tasks' headline columns in one product) gives, count by count and
+    resample by resample, what ``resampled`` gives for each task alone: the integer sums of the
+    resampled documents' counts, whatever the integer types of the tables."""
+    rng = np.random.default_rng(3)
+    tables = {}
+    for task, dtype in (("entities", np.int8), ("figures", np.int64), ("stance", np.int16)):
+        keys = tuple(
+            sorted({f"{name}.{c}" for name, _ in METRICS[task] for c in ("correct", "gold", "total")})
+        )
+        counts = rng.integers(0, 50, size=(30, len(keys))).astype(dtype)
+        tables[task] = CountTable(
+            tuple(f"d{i}" for i in range(30)),
+            ("cs",) * 30,
+            (*keys, "by_x.y"),
+            np.hstack([counts, counts[:, :1]]),
+        )
+    weights = resample_weights(30, 40, seed=5)
+    together = resampled_tasks(tables, weights)
+    for task, table in tables.items():
+        alone = resampled(task, table, weights)
+        for key in table.keys:
+            expected = weights.astype(np.int64) @ table.matrix()[:, table.keys.index(key)].astype(np.int64)
+            wanted = expected if key.split(".", 1)[0] != "by_x" else np.zeros(40, dtype=np.int64)
+            assert together[task](key).tolist() == alone(key).tolist() == wanted.tolist(), (task, key)

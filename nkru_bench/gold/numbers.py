@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 # Magnitude words and abbreviations, lower-cased, by the power of ten they stand for.
 # Each entry is a regex alternative matched at a word start; longer forms come first.
@@ -78,12 +79,18 @@ _SEP = r"[ \u00a0\u202f\u2009]"
 _DIGITS = rf"\d{{1,3}}(?:(?:{_SEP}|\.)\d{{3}})+(?!\d)|\d+"
 _MAG_RE = "|".join(f"(?:{form})" for forms in _MAGNITUDES.values() for form in forms)
 _UNIT_RE = "|".join(f"(?:{form})" for form in _UNIT_WORDS)
-_NUMERAL = re.compile(
+_NUMERAL = (
     rf"(?P<num>{_DIGITS})(?:,(?P<frac>\d+))?(?:{_SEP}(?P<mag>{_MAG_RE})(?!\w))?"
-    rf"(?:{_SEP}?(?P<unit>{_UNIT_RE})(?!\w))?",
-    re.IGNORECASE,
+    rf"(?:{_SEP}?(?P<unit>{_UNIT_RE})(?!\w))?"
 )
-_BARE_MAGNITUDE = re.compile(rf"^(?:(?P<word>\w+){_SEP})?(?P<mag>{_MAG_RE})$", re.IGNORECASE)
+_BARE_MAGNITUDE = rf"^(?:(?P<word>\w+){_SEP})?(?P<mag>{_MAG_RE})$"
+
+
+@cache
+def _pattern(pattern: str) -> re.Pattern[str]:
+    """A pattern of this module compiled (ignoring case) when first used: scoring imports the module
+    for ``values_agree`` alone, and compiling them all takes a few milliseconds."""
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def _magnitude(word: str) -> int:
@@ -104,7 +111,7 @@ def parse_number(surface: str) -> float | None:
     (99.0, 1000000.0, None)
     """
     text = surface.strip()
-    match = _NUMERAL.fullmatch(text)
+    match = _pattern(_NUMERAL).fullmatch(text)
     if match:
         whole = re.sub(rf"{_SEP}|\.", "", match["num"])
         value = float(f"{whole}.{match['frac']}") if match["frac"] else float(whole)
@@ -116,7 +123,7 @@ def parse_number(surface: str) -> float | None:
         return float(_MULTIPLIERS[lower])
     if lower in _WORDS:
         return _WORDS[lower]
-    bare = _BARE_MAGNITUDE.fullmatch(lower)
+    bare = _pattern(_BARE_MAGNITUDE).fullmatch(lower)
     if bare and len(bare["mag"].rstrip(".")) > 4:  # a whole word ("tisoče"), not an abbreviation ("mln")
         word = bare["word"]
         base = 1.0 if word is None or word in _SEVERAL else _WORDS.get(word)
@@ -133,17 +140,16 @@ class NumberMatch:
     value: float
 
 
-_SCAN = re.compile(
-    rf"(?<![\w.,])(?:{_NUMERAL.pattern})(?![\w]|[.,]\d)"
-    rf"|(?<!\w)(?:{'|'.join(sorted(_MULTIPLIERS, key=len, reverse=True))})(?!\w)",
-    re.IGNORECASE,
+_SCAN = (
+    rf"(?<![\w.,])(?:{_NUMERAL})(?![\w]|[.,]\d)"
+    rf"|(?<!\w)(?:{'|'.join(sorted(_MULTIPLIERS, key=len, reverse=True))})(?!\w)"
 )
 
 
 def find_numbers(text: str) -> list[NumberMatch]:
     """Every digit-based numeral (with its magnitude word) and multiplier in ``text``, in order."""
     found = []
-    for match in _SCAN.finditer(text):
+    for match in _pattern(_SCAN).finditer(text):
         value = parse_number(match.group(0))
         if value is not None:
             found.append(NumberMatch(match.start(), match.end(), match.group(0), value))

@@ -1,30 +1,52 @@
 """Gold records: the one boundary type for every gold source.
 
 Annotation files, built Parquet files and any importer all end up as these frozen
-pydantic models. The closed vocabularies live here as ``Literal`` types so that the
-type checker, pydantic and the validator agree on them; what each value means is
-documented in ``annotations/GUIDELINES.md``.
+pydantic models. The closed vocabularies (``Literal`` types and tuples of their values) live in
+``vocabularies``, free of pydantic, and are re-exported here.
 """
 
 from __future__ import annotations
 
-from typing import Literal, get_args
-
 from pydantic import BaseModel, ConfigDict, Field
 
-EntityType = Literal["PER", "ORG", "LOC", "EVT", "PRO"]
-Unit = Literal["person", "munition", "missile", "EUR", "USD", "percent", "times", "other"]
-Qualifier = Literal["exact", "approximately", "at_least", "more_than", "at_most", "vague"]
-Target = Literal["nk_troops_in_russia", "nk_arms_to_russia", "russia_war_in_ukraine", "russia_nk_alliance"]
-Label = Literal["favor", "against", "neutral"]
-Lang = Literal["cs", "pl", "sl"]
+from nkru_bench.gold.vocabularies import (
+    ENTITY_TYPES,
+    LABELS,
+    LANGS,
+    QUALIFIERS,
+    TARGETS,
+    UNITS,
+    EntityType,
+    Label,
+    Lang,
+    Qualifier,
+    Target,
+    Unit,
+)
 
-ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)
-UNITS: tuple[str, ...] = get_args(Unit)
-QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
-TARGETS: tuple[str, ...] = get_args(Target)
-LABELS: tuple[str, ...] = get_args(Label)
-LANGS: tuple[str, ...] = get_args(Lang)
+__all__ = [
+    "ENTITY_TYPES",
+    "LABELS",
+    "LANGS",
+    "QUALIFIERS",
+    "TARGETS",
+    "UNITS",
+    "Document",
+    "Entity",
+    "EntityType",
+    "Figure",
+    "Gold",
+    "KBEntry",
+    "Label",
+    "Lang",
+    "Name",
+    "Qualifier",
+    "Record",
+    "Span",
+    "Stance",
+    "Target",
+    "Unit",
+]
 
 
 class Record(BaseModel):

@@ -13,8 +13,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nkru_bench.gold.records import Document, Gold, KBEntry
+if TYPE_CHECKING:
+    from nkru_bench.gold.records import Document, Gold, KBEntry
 
 
 def gold_revision(gold: Gold) -> str:

@@ -4,10 +4,12 @@ scoring reads."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nkru_bench.gold.paths import CONFIGS
-from nkru_bench.gold.records import Document, Gold
+
+if TYPE_CHECKING:
+    from nkru_bench.gold.records import Document, Gold
 
 
 def features() -> dict[str, Any]:

@@ -48,17 +48,25 @@ def floats(array: Any) -> np.ndarray:
 
 def list_parents(array: Any) -> np.ndarray:
     """The row of each item of a list array's flattened items (``pc.list_parent_indices``)."""
-    import pyarrow.compute as pc
+    from nkru_bench.scoring import arrow_compute as pc
 
     return ints(pc.list_parent_indices(array))
 
 
 def mapped(strings: Any, name_to_int: Callable[[str], int], null: int = -1) -> np.ndarray:
-    """``name_to_int`` of each string, a distinct string at a time; ``null`` where none is given."""
-    import pyarrow.compute as pc
+    """``name_to_int`` of each string, a distinct string at a time; ``null`` where none is given.
+    One that maps many strings at once (``of_strings``, as ``tables.Codes`` has) is given the
+    distinct strings as one Arrow array."""
+    from nkru_bench.scoring import arrow_compute as pc
 
     encoded = pc.dictionary_encode(strings)
-    known = np.array([name_to_int(name) for name in encoded.dictionary.to_pylist()] + [null], dtype=np.int64)
+    many = getattr(name_to_int, "of_strings", None)
+    if many is not None:
+        known = np.append(many(encoded.dictionary), np.int64(null))
+    else:
+        known = np.array(
+            [name_to_int(name) for name in encoded.dictionary.to_pylist()] + [null], dtype=np.int64
+        )
     index = ints(encoded.indices, fill=len(known) - 1)
     return known[index]
 

@@ -8,7 +8,7 @@ CI_LEVEL = 95
 
 
 # Documents drawn at a time when resampling (bounds the temporary int64 arrays).
-DRAW_CHUNK = 1 << 22
+DRAW_CHUNK = 1 << 18
 
 
 def resample_weights(n_docs: int, resamples: int, seed: int) -> np.ndarray:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nkru_bench.common.errors import InputError, Problem
-from nkru_bench.gold.records import Gold
-from nkru_bench.scoring.predictions import TASKS, Prediction, Predictions, read_predictions
+from nkru_bench.gold.vocabularies import TASKS
+
+if TYPE_CHECKING:  # at run time only ``check_against_gold`` needs them (pydantic): imported there
+    from nkru_bench.gold.records import Gold
+    from nkru_bench.scoring.predictions import Prediction
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,8 @@ class Checker:
 def check_against_gold(preds: Sequence[Prediction], gold: Gold, allow_missing: bool = False) -> Aligned:
     """Check doc_ids and offsets against ``gold`` (see ``Checker``) and give one prediction per gold
     document, in gold order."""
+    from nkru_bench.scoring.predictions import Prediction, Predictions, read_predictions
+
     found = read_predictions(preds) if not isinstance(preds, Predictions) else preds
     doc_ids = [doc.doc_id for doc in gold.documents]
     checker = Checker(found.source, doc_ids, [len(doc.text) for doc in gold.documents], allow_missing)

@@ -1,15 +1,32 @@
-"""Documents whose pairs compete: their records rebuilt from the columns, so that ``matching`` (the
-definition) counts them."""
+"""Entity documents whose pairs compete: their mentions rebuilt from the columns as small records
+with the attributes ``matching`` reads, so that ``matching`` (the definition) counts them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from nkru_bench.gold.records import ENTITY_TYPES, QUALIFIERS, UNITS, Entity, Figure, Span
-from nkru_bench.scoring.predictions import PredEntity, PredFigure
-from nkru_bench.scoring.tables import EntityColumns, FigureColumns, GoldTable, SpanColumns
+from nkru_bench.gold.vocabularies import ENTITY_TYPES
+from nkru_bench.scoring.tables import EntityColumns, GoldTable, SpanColumns
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A gold or predicted entity mention as ``matching`` reads it."""
+
+    start: int
+    end: int
+    type: str
+    lemma: str | None
+    entity_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
 
 
 def rows_by_doc(doc: np.ndarray, wanted: np.ndarray) -> dict[int, np.ndarray]:
@@ -21,69 +38,19 @@ def rows_by_doc(doc: np.ndarray, wanted: np.ndarray) -> dict[int, np.ndarray]:
 
 
 def spans_of(spans: SpanColumns, rows: np.ndarray) -> tuple[Span, ...]:
-    return tuple(Span.model_construct(start=int(spans.start[i]), end=int(spans.end[i])) for i in rows)
+    return tuple(Span(int(spans.start[i]), int(spans.end[i])) for i in rows)
 
 
-def gold_entities(table: GoldTable, rows: Sequence[int]) -> list[Entity]:
-    e, name = table.entities, table.codes.name
-    return [
-        Entity.model_construct(
-            start=int(e.start[i]),
-            end=int(e.end[i]),
-            text="",
-            type=ENTITY_TYPES[e.type[i]],
-            lemma=name(int(e.lemma[i])),
-            entity_id=name(int(e.entity_id[i])),
-        )
-        for i in rows
-    ]
-
-
-def pred_entities(table: GoldTable, pred: EntityColumns, rows: Sequence[int]) -> list[PredEntity]:
+def mentions(table: GoldTable, columns: EntityColumns, rows: Sequence[int]) -> list[Mention]:
+    """The mentions of ``rows`` of gold or predicted entity columns (codes named by the gold's ``Codes``)."""
     name = table.codes.name
     return [
-        PredEntity.model_construct(
-            start=int(pred.start[i]),
-            end=int(pred.end[i]),
-            type=ENTITY_TYPES[pred.type[i]],
-            lemma=name(int(pred.lemma[i])),
-            entity_id=name(int(pred.entity_id[i])),
-        )
-        for i in rows
-    ]
-
-
-def gold_figures(table: GoldTable, rows: Sequence[int]) -> list[Figure]:
-    f, name = table.figures, table.codes.name
-    return [
-        Figure.model_construct(
-            start=int(f.start[i]),
-            end=int(f.end[i]),
-            text="",
-            value=float(f.value[i]),
-            unit=UNITS[f.unit[i]],
-            qualifier=QUALIFIERS[f.qualifier[i]],
-            source_id=name(int(f.source_id[i])),
-            claim_id=None,
-        )
-        for i in rows
-    ]
-
-
-def pred_figures(table: GoldTable, pred: FigureColumns, rows: Sequence[int]) -> list[PredFigure]:
-    name = table.codes.name
-
-    def offset(value: int) -> int | None:
-        return None if value < 0 else int(value)
-
-    return [
-        PredFigure.model_construct(
-            value=float(pred.value[i]),
-            unit=UNITS[pred.unit[i]],
-            qualifier=None if pred.qualifier[i] < 0 else QUALIFIERS[pred.qualifier[i]],
-            source_id=name(int(pred.source_id[i])),
-            start=offset(pred.start[i]),
-            end=offset(pred.end[i]),
+        Mention(
+            int(columns.start[i]),
+            int(columns.end[i]),
+            ENTITY_TYPES[columns.type[i]],
+            name(int(columns.lemma[i])),
+            name(int(columns.entity_id[i])),
         )
         for i in rows
     ]

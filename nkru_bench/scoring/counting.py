@@ -3,10 +3,12 @@
 ``matching`` is the definition: it matches one document's records. This module gives the same counts
 for all documents together with array operations, so that scoring a large gold costs about as much
 as reading it. Where a document's pairs compete (a prediction overlaps two gold mentions, two
-predictions overlap one, two figures match one), a maximum-weight assignment is needed; those
-documents are counted by ``matching`` itself, from records made of their columns. Everywhere else
-each overlapping pair stands alone (see ``matching._overlap_pairs``), and its counts follow from the
-pair's own attributes. ``tests/test_counting.py`` checks that both give the same counts.
+predictions overlap one, two figures match one), a maximum-weight assignment is needed: figures are
+assigned for every document at once (``assignment.choose_edges``, the weights of
+``figure_matching``); entity documents whose pairs compete are counted by ``matching`` itself, from
+records made of their columns. Everywhere else each overlapping pair stands alone (see
+``matching._overlap_pairs``), and its counts follow from the pair's own attributes.
+``tests/test_counting.py`` checks that both give the same counts.
 
 A count matrix has a row per gold document and a column per flat count name (``metrics.flatten``),
 every name the vocabularies allow (``KEYS``), so that no document's breakdown changes the columns.
@@ -19,15 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from nkru_bench.gold.records import ENTITY_TYPES, LABELS, TARGETS, UNITS
-from nkru_bench.scoring.contested import (
-    gold_entities,
-    gold_figures,
-    pred_entities,
-    pred_figures,
-    rows_by_doc,
-    spans_of,
-)
+from nkru_bench.gold.vocabularies import ENTITY_TYPES, LABELS, TARGETS, UNITS
+from nkru_bench.scoring.assignment import choose_edges
+from nkru_bench.scoring.contested import mentions, rows_by_doc, spans_of
 from nkru_bench.scoring.counts import (
     SCHEMES,
     Confusion,
@@ -41,7 +37,7 @@ from nkru_bench.scoring.counts import (
     Tally,
     UnitCounts,
 )
-from nkru_bench.scoring.figure_matching import FIGURE_REL_TOL, match_figures
+from nkru_bench.scoring.figure_matching import FIGURE_REL_TOL
 from nkru_bench.scoring.matching import (
     CORRECT_KINDS,
     MIN_OVERLAP_PERCENT,
@@ -51,7 +47,14 @@ from nkru_bench.scoring.matching import (
 from nkru_bench.scoring.metrics import flatten
 from nkru_bench.scoring.relaxed import relaxed_columns
 from nkru_bench.scoring.stance_relaxed import actors, count_relaxed
-from nkru_bench.scoring.tables import EntityColumns, FigureColumns, GoldTable, SpanColumns, StanceColumns
+from nkru_bench.scoring.tables import (
+    EntityColumns,
+    FigureColumns,
+    GoldTable,
+    SpanColumns,
+    StanceColumns,
+    in_order,
+)
 
 # --- the columns of each task --------------------------------------------------------------------
 
@@ -94,7 +97,7 @@ class CountMatrix:
     def __init__(self, task: str, n_docs: int) -> None:
         self.keys = KEYS[task]
         self.index = {key: i for i, key in enumerate(self.keys)}
-        self.data = np.zeros((n_docs, len(self.keys)), dtype=np.int64)
+        self.data = np.zeros((n_docs, len(self.keys)), dtype=np.int64, order="F")  # filled a column at a time
 
     def put(self, name: str, values: np.ndarray) -> None:
         self.data[:, self.index[name]] = values
@@ -117,10 +120,9 @@ def _per_doc_and(doc: np.ndarray, key: np.ndarray, n_keys: int, n_docs: int) -> 
 
 
 def _sorted(columns: Any, keys: tuple[np.ndarray, ...]) -> Any:
-    """``columns`` sorted by ``keys`` (the last the primary, as ``np.lexsort``); as they are when they
-    already are (the gold usually is)."""
-    order = np.lexsort(keys)
-    return columns if np.array_equal(order, np.arange(len(order))) else columns.take(order)
+    """``columns`` stably sorted by ``keys`` (the last the primary, as ``np.lexsort``); as they are
+    when they already are (the gold usually is, and predictions written in document order)."""
+    return columns if in_order(keys) else columns.take(np.lexsort(keys))
 
 
 def inside_spans(doc: np.ndarray, start: np.ndarray, end: np.ndarray, spans: SpanColumns) -> np.ndarray:
@@ -219,8 +221,8 @@ def count_entities(table: GoldTable, pred: EntityColumns) -> np.ndarray:
     gold = _sorted(table.entities, (table.entities.start, table.entities.doc))
     ignored = inside_spans(pred.doc, pred.start, pred.end, table.boilerplate)
     out.put("ignored", _per_doc(pred.doc[ignored], n_docs))
-    rows = np.flatnonzero(~ignored)
-    kept = pred.take(rows[np.lexsort((pred.end[rows], pred.start[rows], pred.doc[rows]))])
+    kept = pred.take(np.flatnonzero(~ignored)) if ignored.any() else pred
+    kept = _sorted(kept, (kept.end, kept.start, kept.doc))
     matched, contested = _entity_pairs(gold, kept, n_docs)
 
     p = np.flatnonzero(matched >= 0)
@@ -260,8 +262,8 @@ def count_entities(table: GoldTable, pred: EntityColumns) -> np.ndarray:
     for doc in docs.tolist():
         counts = match_entities(
             table.text(doc),
-            gold_entities(table, gold_rows.get(doc, ())),
-            pred_entities(table, pred, pred_rows.get(doc, ())),
+            mentions(table, table.entities, gold_rows.get(doc, ())),
+            mentions(table, pred, pred_rows.get(doc, ())),
             spans_of(table.boilerplate, spans.get(doc, ())),
         )
         out.put_row(doc, flatten(counts))
@@ -313,40 +315,53 @@ def count_figures(table: GoldTable, pred: FigureColumns) -> np.ndarray:
     overlap = np.minimum(gold.end[gi], kept.end[pi]) > np.maximum(gold.start[gi], kept.start[pi])
     match = agree & (~given | overlap)
     gi, pi = gi[match], pi[match]
-    contested = np.zeros(n_docs, dtype=bool)
-    contested[gold.doc[np.bincount(gi, minlength=len(gold)) > 1]] = True
-    contested[kept.doc[np.bincount(pi, minlength=len(kept)) > 1]] = True
+    # ``figure_matching.match_figures``: value pairs, the most of them; value-and-unit pairs, the
+    # most of them, then by ``figure_tie_levels``
+    value = choose_edges(gi, pi, np.zeros((len(gi), 0), dtype=np.int64), 1, gold.doc[gi])
+    same_unit = np.flatnonzero(gold.unit[gi] == kept.unit[pi])
+    gu, pu = gi[same_unit], pi[same_unit]
+    unit = same_unit[choose_edges(gu, pu, _figure_tie_levels(gold, kept, gu, pu), 2, gold.doc[gu])]
+    gu, pu = gi[unit], pi[unit]
 
-    doc = gold.doc[gi]
-    unit = gold.unit[gi] == kept.unit[pi]
+    doc = gold.doc[gu]
     n_gold, n_pred = _per_doc(gold.doc, n_docs), _per_doc(kept.doc, n_docs)
-    _set_columns(out, "value", n_gold, n_pred, _per_doc(doc, n_docs))
-    _set_columns(out, "value_unit", n_gold, n_pred, _per_doc(doc[unit], n_docs))
+    _set_columns(out, "value", n_gold, n_pred, _per_doc(gold.doc[gi[value]], n_docs))
+    _set_columns(out, "value_unit", n_gold, n_pred, _per_doc(doc, n_docs))
     for name, attribute in (("qualifier", "qualifier"), ("source", "source_id")):
-        mine, theirs = getattr(kept, attribute)[pi][unit], getattr(gold, attribute)[gi][unit]
+        mine, theirs = getattr(kept, attribute)[pu], getattr(gold, attribute)[gu]
         told = mine >= 0
-        out.put(f"{name}.correct", _per_doc(doc[unit][told & (mine == theirs)], n_docs))
-        out.put(f"{name}.total", _per_doc(doc[unit][told], n_docs))
+        out.put(f"{name}.correct", _per_doc(doc[told & (mine == theirs)], n_docs))
+        out.put(f"{name}.total", _per_doc(doc[told], n_docs))
         out.put(f"{name}.given", _per_doc(kept.doc[getattr(kept, attribute) >= 0], n_docs))
     gold_by_unit = _per_doc_and(gold.doc, gold.unit, n_units, n_docs)
     pred_by_unit = _per_doc_and(kept.doc, kept.unit, n_units, n_docs)
-    matched_by_unit = _per_doc_and(doc[unit], gold.unit[gi][unit], n_units, n_docs)
+    matched_by_unit = _per_doc_and(doc, gold.unit[gu], n_units, n_docs)
     for u, name in enumerate(UNITS):
         _set_columns(
             out, f"by_unit.{name}.value_unit", gold_by_unit[:, u], pred_by_unit[:, u], matched_by_unit[:, u]
         )
-
-    docs = np.flatnonzero(contested)
-    gold_rows, pred_rows = rows_by_doc(table.figures.doc, docs), rows_by_doc(pred.doc, docs)
-    spans = rows_by_doc(table.boilerplate.doc, docs)
-    for d in docs.tolist():
-        counts = match_figures(
-            gold_figures(table, gold_rows.get(d, ())),
-            pred_figures(table, pred, pred_rows.get(d, ())),
-            spans_of(table.boilerplate, spans.get(d, ())),
-        )
-        out.put_row(d, flatten(counts))
     return out.data
+
+
+def _figure_tie_levels(
+    gold: FigureColumns, pred: FigureColumns, gi: np.ndarray, pi: np.ndarray
+) -> np.ndarray:
+    """``figure_matching.figure_tie_levels`` of each pair (``matching.tie_levels``), one row a pair."""
+    right, wrong = [], []
+    for attribute in ("qualifier", "source_id"):
+        mine, theirs = getattr(pred, attribute)[pi], getattr(gold, attribute)[gi]
+        told = mine >= 0
+        right.append(told & (mine == theirs))
+        wrong.append(told & (mine != theirs))
+    return np.stack(
+        [
+            right[0].astype(np.int64) + right[1],
+            2 - wrong[0].astype(np.int64) - wrong[1],
+            right[0],
+            1 - wrong[0].astype(np.int64),
+        ],
+        axis=1,
+    ).astype(np.int64)
 
 
 # --- stance --------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nkru_bench.gold.records import LABELS
+from nkru_bench.gold.vocabularies import LABELS
 
 SCHEMES = ("strict", "exact", "partial", "ent_type")
 

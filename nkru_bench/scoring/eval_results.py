@@ -40,7 +40,8 @@ TASKS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "entities_relaxed_f1": (
         ("entities", "relaxed", "f1"),
         "entities",
-        "entities per document: an entity is found when one of its mentions has exact span and type",
+        "entities per document and type (BSNLP relaxed exact): an entity is found when one of its surface "
+        "forms is predicted with its type",
     ),
     "figures_value_unit_f1": (
         ("figures", "value_unit", "f1"),

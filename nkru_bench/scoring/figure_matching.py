@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from nkru_bench.gold.numbers import values_agree
-from nkru_bench.gold.records import Figure, Span
 from nkru_bench.scoring.assignment import assign, lexicographic
 from nkru_bench.scoring.counts import (
     FigureCounts,
@@ -18,7 +18,10 @@ from nkru_bench.scoring.counts import (
     one_to_one,
 )
 from nkru_bench.scoring.matching import inside, paired, tie_levels
-from nkru_bench.scoring.predictions import PredFigure
+
+if TYPE_CHECKING:
+    from nkru_bench.gold.records import Figure, Span
+    from nkru_bench.scoring.predictions import PredFigure
 
 FIGURE_REL_TOL = 1e-6
 

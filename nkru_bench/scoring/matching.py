@@ -30,8 +30,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
-from nkru_bench.gold.records import Entity, Span
 from nkru_bench.scoring.assignment import assign, lexicographic
 from nkru_bench.scoring.bsnlp_measures import java_trim
 from nkru_bench.scoring.counts import (
@@ -42,7 +42,10 @@ from nkru_bench.scoring.counts import (
     SetCounts,
     Tally,
 )
-from nkru_bench.scoring.predictions import PredEntity
+
+if TYPE_CHECKING:
+    from nkru_bench.gold.records import Entity, Span
+    from nkru_bench.scoring.predictions import PredEntity
 
 # nervaluate's default ``min_overlap_percentage``: the share of the gold span a prediction must cover.
 MIN_OVERLAP_PERCENT = 1.0

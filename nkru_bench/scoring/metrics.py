@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from nkru_bench.gold.records import ENTITY_TYPES, LABELS, LANGS, TARGETS, UNITS
+from nkru_bench.gold.vocabularies import ENTITY_TYPES, LABELS, LANGS, TARGETS, UNITS
 from nkru_bench.scoring.bootstrap import interval
 from nkru_bench.scoring.counts import Confusion
 
@@ -82,7 +82,7 @@ class CountTable:
     doc_ids: tuple[str, ...]
     langs: tuple[str, ...]
     keys: tuple[str, ...]
-    counts: np.ndarray = dataclasses.field(compare=False)  # (docs, keys) integers
+    counts: np.ndarray = dataclasses.field(compare=False)  # (docs, keys) integers, of any integer type
 
     @classmethod
     def build(
@@ -110,10 +110,7 @@ class CountTable:
         """A getter of summed counts: over all documents, over a 0/1 mask (shape ``(docs,)``), or
         over every bootstrap resample (shape ``(resamples, docs)``); an unknown name is 0."""
         matrix = self.matrix()
-        totals = matrix.sum(axis=0) if weights is None else weighted_sums(weights, matrix)
-        index = {k: i for i, k in enumerate(self.keys)}
-        zero = np.zeros(totals.shape[:-1], dtype=np.int64)
-        return lambda name: totals[..., index[name]] if name in index else zero
+        return _getter(self.keys, matrix.sum(axis=0) if weights is None else weighted_sums(weights, matrix))
 
     def documents_with(self, prefix: str) -> np.ndarray:
         """A 0/1 mask of the documents with any nonzero count under ``prefix``."""
@@ -134,23 +131,35 @@ class CountTable:
         return found
 
 
+def _getter(keys: Sequence[str], totals: np.ndarray) -> Getter:
+    """A getter of ``totals`` (a column per key, in the order of ``keys``); an unknown name is 0."""
+    index = {k: i for i, k in enumerate(keys)}
+    zero = np.zeros(totals.shape[:-1], dtype=np.int64)
+    return lambda name: totals[..., index[name]] if name in index else zero
+
+
 # Rows of weights multiplied at a time (bounds the float64 copy of the weights).
 SUM_CHUNK = 64
 
 
 def weighted_sums(weights: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """``weights @ matrix`` as integers, computed in float64 (BLAS) where that is exact.
+    """``weights @ matrix`` as 64-bit integers, whatever the integer type of ``matrix``.
 
-    Every product and partial sum is an integer no larger than ``max(weights) * max column sum of
-    |matrix|``; below 2**53 float64 holds all of them exactly, whatever the order of the additions,
-    so the result is the integer product. Above it, the integer product (slower)."""
+    A 0/1 mask (shape ``(docs,)``) sums the rows it keeps. Otherwise the product is computed in float64
+    (BLAS) where that is exact: every product and partial sum is an integer no larger than
+    ``max(weights) * max column sum of |matrix|``; below 2**53 float64 holds all of them exactly,
+    whatever the order of the additions, so the result is the integer product. Above it, the integer
+    product (slower)."""
     weights = np.asarray(weights)
     rows = weights[None, :] if weights.ndim == 1 else weights
     if not rows.size or not matrix.size:
-        return weights.astype(np.int64) @ matrix
-    bound = int(np.abs(rows).max()) * int(np.abs(matrix).sum(axis=0).max())
+        return weights.astype(np.int64) @ matrix.astype(np.int64)
+    if weights.ndim == 1 and np.all((weights == 0) | (weights == 1)):
+        return matrix[weights == 1].sum(axis=0, dtype=np.int64)
+    magnitude = np.abs(matrix, dtype=np.int64) if matrix.min() < 0 else matrix  # no overflow in abs
+    bound = int(np.abs(rows).max()) * int(magnitude.sum(axis=0, dtype=np.int64).max())
     if bound >= 2**53:
-        return weights.astype(np.int64) @ matrix
+        return weights.astype(np.int64) @ matrix.astype(np.int64)
     dense = matrix.astype(np.float64)
     out = np.empty((len(rows), matrix.shape[1]), dtype=np.int64)
     for start in range(0, len(rows), SUM_CHUNK):
@@ -323,8 +332,27 @@ def metric(kind: str, get: Getter) -> dict[str, Any]:
 def resampled(task: str, table: CountTable, weights: np.ndarray) -> Getter:
     """The summed counts of every bootstrap resample, only those the task's headline rates use (the
     breakdowns have no intervals)."""
-    names = {name for name, _ in METRICS[task]}
-    return table.only(k for k in table.keys if k.split(".", 1)[0] in names).sums(weights)
+    return resampled_tasks({task: table}, weights)[task]
+
+
+def resampled_tasks(tables: Mapping[str, CountTable], weights: np.ndarray) -> dict[str, Getter]:
+    """``resampled`` of every task at once: their headline columns side by side, so the resample
+    weights are read (and made float64) once for all of them."""
+    parts = {
+        task: table.only(k for k in table.keys if k.split(".", 1)[0] in {name for name, _ in METRICS[task]})
+        for task, table in tables.items()
+    }
+    matrices = [part.matrix() for part in parts.values()]
+    width = sum(m.shape[1] for m in matrices)
+    matrix = np.concatenate(matrices, axis=1) if matrices else np.zeros((weights.shape[-1], 0), np.int64)
+    totals = weighted_sums(weights, matrix) if width else np.zeros((*weights.shape[:-1], 0), np.int64)
+    getters: dict[str, Getter] = {}
+    at = 0
+    for task, part in parts.items():
+        columns = totals[..., at : at + len(part.keys)]
+        at += len(part.keys)
+        getters[task] = _getter(part.keys, columns)
+    return getters
 
 
 def headline_values(task: str, get: Getter) -> dict[str, np.ndarray]:
@@ -349,13 +377,17 @@ def _slice(table: CountTable, mask: np.ndarray, metrics: Iterable[tuple[str, str
     return out
 
 
-def summarize_task(task: str, table: CountTable, weights: np.ndarray | None) -> dict[str, Any]:
-    """A task's JSON: headline metrics with intervals, then ``by_lang`` and the task's breakdown."""
+def summarize_task(
+    task: str, table: CountTable, weights: np.ndarray | None, resamples: Getter | None = None
+) -> dict[str, Any]:
+    """A task's JSON: headline metrics with intervals, then ``by_lang`` and the task's breakdown. The
+    intervals come from ``resamples`` (``resampled``) when given, else from the ``weights``."""
     get = table.sums()
     out: dict[str, Any] = {"documents": len(table.doc_ids)}
     if task != "stance":
         out["ignored_in_boilerplate"] = int(get("ignored"))
-    resamples = resampled(task, table, weights) if weights is not None and weights.size else None
+    if resamples is None and weights is not None and weights.size:
+        resamples = resampled(task, table, weights)
     for name, kind in METRICS[task]:
         out[name] = metric(kind, _prefixed(get, name))
         rates = RATES[kind](_prefixed(resamples, name)) if resamples is not None else {}

@@ -18,6 +18,7 @@ from pydantic import Field, ValidationError
 from nkru_bench.common.errors import InputError, Problem, shown
 from nkru_bench.common.jsonlines import dumps, iter_lines, json_type, problems_in
 from nkru_bench.gold.records import EntityType, Gold, Label, Qualifier, Record, Target, Unit
+from nkru_bench.gold.vocabularies import TASKS
 
 
 class PredEntity(Record):
@@ -56,7 +57,6 @@ class Prediction(Record):
 # ``Predictions``: the ``Prediction`` records with the place each came from, so that a problem
 # found later (an unknown doc_id, an offset past the end of the text) still names file and line.
 
-TASKS = ("entities", "figures", "stance")
 _MODELS: dict[str, type[Record]] = {"entities": PredEntity, "figures": PredFigure, "stance": PredStance}
 _VOCABULARY_NAMES = {"type": "entity type", "unit": "unit", "qualifier": "qualifier", "target": "target"}
 

@@ -6,47 +6,83 @@ are counted with sorted integer keys. ``tests/test_counting.py`` checks it again
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
-from nkru_bench.gold.records import ENTITY_TYPES
+import numpy as np
+import pyarrow as pa
+
+from nkru_bench.gold.vocabularies import ENTITY_TYPES
+from nkru_bench.scoring.arrow_compute import dictionary_encode
+from nkru_bench.scoring.arrow_numpy import ints
 from nkru_bench.scoring.matching import bsnlp_form
-from nkru_bench.scoring.tables import EntityColumns, GoldTable
+from nkru_bench.scoring.tables import EntityColumns, GoldTable, in_order
 
 
 def _per_doc(doc: np.ndarray, n_docs: int) -> np.ndarray:
     return np.bincount(doc, minlength=n_docs).astype(np.int64)
 
 
-class _FormCodes(dict):
-    """Surface text -> code of its ``matching.bsnlp_form`` (equal forms, equal codes), made on demand."""
+def _utf8(strings: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(the byte offset of each string and one past the last, the bytes) of an Arrow string array."""
+    offsets_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    buffers = strings.buffers()
+    first = strings.offset
+    offsets = np.frombuffer(buffers[1], dtype=offsets_type)[first : first + len(strings) + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    return offsets.astype(np.int64), data
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: dict[str, int] = {}
 
-    def __missing__(self, surface: str) -> int:
-        code = self[surface] = self.forms.setdefault(bsnlp_form(surface), len(self.forms))
-        return code
+def _substrings(texts: Any, doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> Any:
+    """The Arrow strings ``texts[doc][start:end]`` (offsets in code points), cut from the UTF-8 bytes
+    with array operations: a code point starts at each byte that is not a continuation byte."""
+    offsets, data = _utf8(texts)
+    region = data[offsets[0] : offsets[-1]]
+    points = np.append(np.flatnonzero((region & 0xC0) != 0x80), len(region))  # byte of each code point
+    first = np.searchsorted(points, offsets - offsets[0])  # the first code point of each text
+    base = first[doc]
+    byte_start, byte_end = points[base + start], points[base + end]
+    lengths = byte_end - byte_start
+    bounds = np.zeros(len(doc) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    gather = np.repeat(byte_start - bounds[:-1], lengths) + np.arange(bounds[-1], dtype=np.int64)
+    return pa.LargeStringArray.from_buffers(len(doc), pa.py_buffer(bounds), pa.py_buffer(region[gather]))
 
 
 def _form_codes(
-    table: GoldTable, doc: np.ndarray, start: np.ndarray, end: np.ndarray
-) -> tuple[np.ndarray, int]:
-    """The form code of every span (any order), equal codes for equal forms; and how many forms.
-    One pass over the documents' texts."""
-    codes = _FormCodes()
-    order = np.argsort(doc, kind="stable")
-    n_docs = len(table.doc_ids)
-    bounds = np.searchsorted(doc[order], np.arange(n_docs + 1)).tolist()
-    starts, ends = start[order].tolist(), end[order].tolist()
-    found: list[int] = []
-    docs = np.flatnonzero(np.diff(bounds)).tolist()
-    for d, text in zip(docs, table.texts_of(docs), strict=True):
-        lo, hi = bounds[d], bounds[d + 1]
-        found += map(codes.__getitem__, [text[a:b] for a, b in zip(starts[lo:hi], ends[lo:hi], strict=True)])
-    out = np.empty(len(doc), dtype=np.int64)
-    out[order] = found
-    return out, len(codes.forms)
+    table: GoldTable, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> tuple[list[np.ndarray], int]:
+    """The form code of every span of each part (``(doc, start, end)``), equal codes for equal forms
+    across all parts; and how many forms there are.
+
+    The spans' texts are cut from the documents' UTF-8 bytes with array operations, a chunk of
+    documents at a time; ``matching.bsnlp_form`` (the definition) then runs once per distinct text."""
+    pieces, orders = [], []
+    for doc, start, end in parts:
+        order = None if in_order((doc,)) else np.argsort(doc, kind="stable")
+        if order is not None:
+            doc, start, end = doc[order], start[order], end[order]
+        orders.append(order)
+        chunk_bounds = np.searchsorted(doc, [*table.text_starts, len(table.doc_ids)])
+        for chunk, texts in enumerate(table.texts):
+            lo, hi = chunk_bounds[chunk], chunk_bounds[chunk + 1]
+            if hi > lo:
+                local = doc[lo:hi] - table.text_starts[chunk]
+                pieces.append(_substrings(texts, local, start[lo:hi], end[lo:hi]))
+    if not pieces:
+        return [np.zeros(0, dtype=np.int64) for _ in parts], 0
+    surfaces = dictionary_encode(pa.concat_arrays(pieces))
+    forms: dict[str, int] = {}
+    known = [forms.setdefault(bsnlp_form(s), len(forms)) for s in surfaces.dictionary.to_pylist()]
+    codes = np.array(known, dtype=np.int64)[ints(surfaces.indices)]
+    out, at = [], 0
+    for (doc, _, _), order in zip(parts, orders, strict=True):
+        mine = codes[at : at + len(doc)]
+        at += len(doc)
+        if order is not None:
+            mine = np.empty_like(mine)
+            mine[order] = codes[at - len(doc) : at]
+        out.append(mine)
+    return out, len(forms)
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
@@ -77,16 +113,12 @@ def relaxed_columns(table: GoldTable, gold: EntityColumns, pred: EntityColumns) 
     at = np.minimum(np.searchsorted(g_span[order], p_span), max(len(order) - 1, 0))
     on_gold = g_span[order][at] == p_span if len(order) else np.zeros(len(pred), dtype=bool)
     off = np.flatnonzero(~on_gold)
-    forms, n_forms = _form_codes(
-        table,
-        np.concatenate([gold.doc, pred.doc[off]]),
-        np.concatenate([gold.start, pred.start[off]]),
-        np.concatenate([gold.end, pred.end[off]]),
+    (g_form, off_form), n_forms = _form_codes(
+        table, [(gold.doc, gold.start, gold.end), (pred.doc[off], pred.start[off], pred.end[off])]
     )
-    g_form = forms[: len(gold)]
     p_form = np.empty(len(pred), dtype=np.int64)
     p_form[on_gold] = g_form[order[at[on_gold]]]
-    p_form[off] = forms[len(gold) :]
+    p_form[off] = off_form
     n_forms = max(n_forms, 1)
     # keys (document, type, form) of every mention; entities are (document, type, entity_id)
     g_key = (gold.doc * n_types + gold.type) * n_forms + g_form

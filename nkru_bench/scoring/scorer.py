@@ -1,8 +1,9 @@
 """Scoring: predictions and gold in, a ``Result`` out; two systems in, a ``Comparison`` out.
 
 The flow is one way: the gold as columns (``tables``), the predictions read and checked against it
-a line at a time into columns (``predictions``, ``tables``), every document's counts at once
-(``counting``, which ``matching`` defines) and nothing else kept. Rates, intervals and slices are
+into columns (``arrow_predictions`` a block of lines at a time, or ``predictions`` a line at a time),
+the counts of a range of documents at a time (``counting``, which ``matching`` defines; ``tables``
+cuts the ranges) and nothing else kept. Rates, intervals and slices are
 computed from those counts only when asked (``metrics``), and ``report`` renders them.
 
 >>> result = score("predictions.jsonl")          # doctest: +SKIP
@@ -13,27 +14,40 @@ from __future__ import annotations
 
 import copy
 import gc
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from nkru_bench.common.errors import InputError, Problem
 from nkru_bench.common.version import __version__
 from nkru_bench.gold.checkout import SHIPPED, gold_label
-from nkru_bench.gold.records import Gold
 from nkru_bench.gold.schema import record_batches
+from nkru_bench.gold.vocabularies import TASKS
 from nkru_bench.scoring.arrow_predictions import read_prediction_table
 from nkru_bench.scoring.bootstrap import CI_LEVEL, paired_test, resample_weights
 from nkru_bench.scoring.checking import Checker
 from nkru_bench.scoring.counting import COUNTERS, KEYS
 from nkru_bench.scoring.figure_matching import FIGURE_REL_TOL
 from nkru_bench.scoring.matching import MIN_OVERLAP_PERCENT
-from nkru_bench.scoring.metrics import MIN_DOCS, CountTable, headline_values, resampled, summarize_task
-from nkru_bench.scoring.predictions import TASKS, stream_predictions
-from nkru_bench.scoring.tables import GoldTable, PredictionColumns, PredictionTable, gold_table
+from nkru_bench.scoring.metrics import MIN_DOCS, CountTable, headline_values, resampled_tasks, summarize_task
+from nkru_bench.scoring.tables import (
+    GoldTable,
+    PredictionColumns,
+    PredictionTable,
+    by_documents,
+    gold_blocks,
+    gold_table,
+)
+
+if TYPE_CHECKING:
+    from nkru_bench.gold.records import Gold
 
 DEFAULT_RESAMPLES = 1000
 DEFAULT_SEED = 12345
@@ -105,6 +119,11 @@ class Result:
         return resample_weights(self.settings.documents, self.settings.resamples, self.settings.seed)
 
     @cached_property
+    def _resampled(self) -> dict[str, Any]:
+        """The headline counts of every resample, every attempted task's at once."""
+        return resampled_tasks({task: self.table(task) for task in self.attempted}, self._weights)
+
+    @cached_property
     def _json(self) -> dict[str, Any]:
         n_docs = self.settings.documents
         out: dict[str, Any] = {
@@ -125,7 +144,8 @@ class Result:
             },
         }
         for task in self.attempted:
-            out[task] = summarize_task(task, self.table(task), self._weights)
+            resamples = self._resampled[task] if self._weights.size else None
+            out[task] = summarize_task(task, self.table(task), None, resamples)
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -143,14 +163,21 @@ class Result:
         """(path, resampled values) of every headline rate, the same resamples for every result with
         the same settings: what ``compare`` pairs."""
         for task in self.attempted:
-            get = resampled(task, self.table(task), self._weights)
+            get = self._resampled[task]
             for name, values in headline_values(task, get).items():
                 yield f"{task}.{name}", values
 
 
+def _is_gold(gold: Any) -> bool:
+    """Whether ``gold`` is ``Gold`` records; there are none before ``gold.records`` (pydantic) is
+    imported, which scoring a path does not need."""
+    records = sys.modules.get("nkru_bench.gold.records")
+    return records is not None and isinstance(gold, records.Gold)
+
+
 def resolve_gold(gold: Gold | Path | str | None) -> Gold:
     """``Gold`` records as given, or loaded from a path (None: the shipped gold)."""
-    if isinstance(gold, Gold):
+    if _is_gold(gold):
         return gold
     from nkru_bench.gold.loading import load_gold
 
@@ -161,12 +188,12 @@ def resolve_gold_table(gold: GoldTable | Gold | Path | str | None) -> GoldTable:
     """The gold as columns: from ``Gold`` records, or streamed from a path (None: the shipped gold)."""
     if isinstance(gold, GoldTable):
         return gold
-    if isinstance(gold, Gold):
+    if _is_gold(gold):
         return gold_table(record_batches(gold.documents), gold.documents, gold.kb)
     from nkru_bench.gold.loading import gold_source
 
     source = gold_source(None if gold is None else Path(gold))
-    return gold_table(source.batches(), source.documents(), source.kb, revision=source.revision)
+    return gold_table(source.batches(), source.documents(), source.scoring_kb(), revision=source.revision)
 
 
 @contextmanager
@@ -206,6 +233,8 @@ def read_and_check(
             fast = read_prediction_table(Path(predictions), table, allow_missing, source)
             if fast is not None:
                 return table, fast
+        from nkru_bench.scoring.predictions import stream_predictions  # pydantic: only on this path
+
         source, stream = stream_predictions(predictions, name)
         checker = Checker(source, table.doc_ids, table.lengths.tolist(), allow_missing)
         columns = PredictionColumns(table.codes)
@@ -215,6 +244,42 @@ def read_and_check(
                 columns.add(row, prediction)
         attempted, missing = checker.finish()
         return table, columns.finish(source, attempted, missing)
+
+
+# Items (gold and predicted, of one task) counted at a time: what bounds the temporaries of counting.
+BLOCK_ITEMS = 1 << 18
+_INTEGERS = (np.int8, np.int16, np.int32, np.int64)
+
+
+def document_bounds(n_docs: int, docs: Sequence[np.ndarray], budget: int = BLOCK_ITEMS) -> list[int]:
+    """Ranges of documents (``[0, ..., n_docs]``) of about ``budget`` items each: ``docs`` the document of
+    each item, of every kind that is counted together (a document with more is a range of its own)."""
+    per_doc = np.zeros(n_docs, dtype=np.int64)
+    for doc in docs:
+        per_doc += np.bincount(doc, minlength=n_docs)
+    reached = np.cumsum(per_doc)
+    total = int(reached[-1]) if n_docs else 0
+    ends = np.searchsorted(reached, np.arange(budget, total, budget), side="left") + 1
+    return sorted({0, n_docs, *np.minimum(ends, n_docs).tolist()})
+
+
+def count_table(task: str, table: GoldTable, found: PredictionTable, budget: int = BLOCK_ITEMS) -> CountTable:
+    """A task's per-document counts (``counting``), counted a range of documents at a time (so what
+    counting holds meanwhile is bounded by a range, not by the gold), and kept in the smallest integer
+    type that holds them (every sum of them is taken in 64 bits)."""
+    pred = getattr(found, task)
+    bounds = document_bounds(len(table.doc_ids), (getattr(table, task).doc, pred.doc), budget)
+    counts = np.zeros((len(table.doc_ids), len(KEYS[task])), dtype=_INTEGERS[0])
+    blocks = zip(pairwise(bounds), gold_blocks(table, bounds), by_documents(pred, bounds), strict=True)
+    for (first, stop), gold, mine in blocks:
+        block = COUNTERS[task](gold, mine)
+        if block.size:
+            low, high = int(block.min()), int(block.max())
+            fits = next(t for t in _INTEGERS if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
+            if np.iinfo(fits).bits > np.iinfo(counts.dtype).bits:
+                counts = counts.astype(fits)
+        counts[first:stop] = block
+    return CountTable(table.doc_ids, table.langs, KEYS[task], counts)
 
 
 def score(
@@ -234,10 +299,7 @@ def score(
     if resamples < 0:
         raise ValueError("resamples must be >= 0")
     table, found = read_and_check(predictions, gold, allow_missing=allow_missing, name=name)
-    tables = {
-        task: CountTable(table.doc_ids, table.langs, KEYS[task], COUNTERS[task](table, getattr(found, task)))
-        for task in found.attempted
-    }
+    tables = {task: count_table(task, table, found) for task in found.attempted}
     settings = Settings(table.revision, len(table.doc_ids), allow_missing, resamples, seed)
     source = gold_source or gold_label(gold)
     return Result(found.source, settings, found.attempted, found.missing, tables, source)

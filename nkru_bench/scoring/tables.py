@@ -2,8 +2,9 @@
 
 This is the form scoring works on. A gold of any size streams through ``gold_table`` a batch of
 documents at a time and is never held as records; predictions are added to a ``PredictionTable`` a
-line at a time as they are read and checked. Each item row carries ``doc``, the row of its document
-in gold order.
+line (or a block of lines) at a time as they are read and checked. Each item row carries ``doc``, the
+row of its document in gold order. Counting takes a range of documents at a time (``gold_blocks``,
+``by_documents``), so that what it makes meanwhile is bounded by the range.
 
 Strings that are compared (lemmas, entity ids, stance holders, figure sources) become integer codes
 from one ``Codes`` shared by the gold and the predictions, so equal codes mean equal strings; ``-1``
@@ -16,13 +17,17 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field, fields, replace
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from nkru_bench.gold.records import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, UNITS, Document, KBEntry
+from nkru_bench.gold.vocabularies import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, UNITS
 from nkru_bench.scoring.arrow_numpy import floats, index_in, ints, list_parents, mapped
+
+if TYPE_CHECKING:
+    from nkru_bench.gold.records import Document, KBEntry
 
 TYPE_INDEX = {name: i for i, name in enumerate(ENTITY_TYPES)}
 UNIT_INDEX = {name: i for i, name in enumerate(UNITS)}
@@ -37,6 +42,9 @@ class Codes:
     def __init__(self) -> None:
         self._codes: dict[str, int] = {}
         self.names: list[str] = []
+        self._known: Any = None  # names first seen in Arrow arrays (``of_strings``), as one array
+        self._known_codes = np.zeros(0, dtype=np.int64)  # and their codes
+        self._new: list[tuple[Any, int]] = []  # those since it was made: (a slice of one's array, code)
 
     def __call__(self, name: str | None) -> int:
         if name is None:
@@ -46,6 +54,38 @@ class Codes:
             code = self._codes[name] = len(self.names)
             self.names.append(name)
         return code
+
+    def of_strings(self, strings: Any) -> np.ndarray:
+        """The code of each of ``strings`` (distinct, no null: an Arrow dictionary), as ``__call__``
+        gives it. Strings seen in earlier arrays are looked up by Arrow among those kept as one Arrow
+        array (made of slices of the arrays given: no Python string becomes Arrow, which would import
+        pandas); the others are coded one by one, in order. Arrow hashes the kept strings on every
+        call, so it looks them up only while they are few beside the strings asked for."""
+        import pyarrow as pa
+
+        from nkru_bench.scoring import arrow_compute
+
+        if self._new:  # strings first seen since the array was made
+            parts = [self._known] if self._known is not None else []
+            self._known = pa.concat_arrays([*parts, *(piece for piece, _ in self._new)])
+            self._known_codes = np.append(self._known_codes, [code for _, code in self._new])
+            self._new = []
+        codes = np.full(len(strings), -1, dtype=np.int64)
+        known, kept = self._known, strings.type == pa.string()
+        if kept and known is not None and len(strings) >= 64 and len(known) <= 8 * len(strings):
+            at = ints(arrow_compute.index_in(strings, known))
+            found = at >= 0
+            codes[found] = self._known_codes[at[found]]
+            rest = np.flatnonzero(~found).tolist()
+            names = [strings[i].as_py() for i in rest]
+        else:
+            rest, names = list(range(len(strings))), strings.to_pylist()
+        for i, name in zip(rest, names, strict=True):
+            new = name not in self._codes
+            code = codes[i] = self(name)
+            if new and kept:
+                self._new.append((strings.slice(i, 1), code))
+        return codes
 
     def name(self, code: int) -> str | None:
         return None if code < 0 else self.names[code]
@@ -103,6 +143,9 @@ class SpanColumns(Columns):
     end: np.ndarray
 
 
+C = TypeVar("C", bound=Columns)
+
+
 class _Builder:
     """Appends rows to ``array.array`` buffers (8 bytes an integer, not a Python object each)."""
 
@@ -117,6 +160,44 @@ class _Builder:
 
     def finish(self) -> Any:
         return self.kind(**{name: np.frombuffer(b, dtype=b.typecode) for name, b in self.buffers.items()})
+
+
+class ColumnStack:
+    """Columns of one kind appended a block of rows at a time into one array per field, with room to
+    grow (as much as the caller expects, else doubled when full; room not yet written is not yet
+    resident), cut to size at the end: no parts kept to be concatenated, so the rows are never held
+    twice, nor left behind in the heap."""
+
+    def __init__(self, kind: type[Columns]) -> None:
+        self.kind = kind
+        self.arrays = {f.name: np.empty(0, dtype=_dtype(f.name)) for f in fields(kind)}
+        self.size = 0
+
+    def reserve(self, rows: int) -> None:
+        """Room for ``rows`` rows in all (as expected: more still fit)."""
+        if rows > len(self.arrays["doc"]):
+            for name, old in self.arrays.items():
+                self.arrays[name] = np.empty(rows, dtype=old.dtype)
+                self.arrays[name][: self.size] = old[: self.size]
+                del old
+
+    def add(self, columns: Columns) -> None:
+        end = self.size + len(columns)
+        if end > len(self.arrays["doc"]):
+            self.reserve(max(end, 2 * len(self.arrays["doc"])))
+        for name, values in self.arrays.items():
+            values[self.size : end] = getattr(columns, name)
+        self.size = end
+
+    def finish(self) -> Any:
+        """The columns (the stack is done with: add nothing after)."""
+        for values in self.arrays.values():
+            values.resize(self.size, refcheck=False)  # in place: the room left over is given back
+        return self.kind(**self.arrays)
+
+
+def _dtype(name: str) -> Any:
+    return np.float64 if name == "value" else np.int64
 
 
 def _or_none(value: int | None) -> int:
@@ -148,19 +229,10 @@ class GoldTable:
         chunk = bisect_right(self.text_starts, doc) - 1
         return self.texts[chunk][doc - self.text_starts[chunk]].as_py()
 
-    def texts_of(self, docs: Iterable[int]) -> Iterator[str]:
-        """The texts of ``docs`` (in increasing order), converted a chunk at a time."""
-        chunk, strings = -1, []
-        for doc in docs:
-            if chunk < 0 or not self.text_starts[chunk] <= doc < self.text_starts[chunk] + len(strings):
-                chunk = bisect_right(self.text_starts, doc) - 1
-                strings = self.texts[chunk].to_pylist()
-            yield strings[doc - self.text_starts[chunk]]
-
 
 def _items(batch: Any, name: str, first_row: int) -> tuple[np.ndarray, Any]:
     """(the document row of each item, the items' struct array) of a list column."""
-    import pyarrow.compute as pc
+    from nkru_bench.scoring import arrow_compute as pc
 
     column = batch.column(name)
     return list_parents(column) + first_row, pc.list_flatten(column)
@@ -199,17 +271,6 @@ def _batch_columns(batch: Any, first_row: int, codes: Codes) -> dict[str, Column
     return {"entities": entities, "figures": figures, "stance": stance, "boilerplate": boilerplate}
 
 
-def _concatenate(parts: list[Columns], kind: type[Columns]) -> Any:
-    return kind(
-        **{
-            f.name: np.concatenate([getattr(p, f.name) for p in parts])
-            if parts
-            else np.zeros(0, dtype=np.float64 if f.name == "value" else np.int64)
-            for f in fields(kind)
-        }
-    )
-
-
 def gold_table(
     batches: Iterable[Any],
     documents: Iterable[Document],
@@ -224,14 +285,16 @@ def gold_table(
     memory). A ``revision`` that ``build`` stored for these very files (``gold.revision``) stands for
     the second pass: the records were validated when it was stored."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     from nkru_bench.gold.revision import gold_json_chunks, revision_of
+    from nkru_bench.scoring import arrow_compute as pc
 
     codes = codes or Codes()
     texts: list[Any] = []
     starts: list[int] = []
-    parts: dict[str, list[Columns]] = {"entities": [], "figures": [], "stance": [], "boilerplate": []}
+    kinds = (("entities", EntityColumns), ("figures", FigureColumns), ("stance", StanceColumns),
+             ("boilerplate", SpanColumns))  # fmt: skip
+    stacks = {name: ColumnStack(kind) for name, kind in kinds}
     ids: list[Any] = []
     langs: list[Any] = []
     rows = 0
@@ -241,7 +304,7 @@ def gold_table(
         texts.append(batch.column("text"))
         starts.append(rows)
         for name, columns in _batch_columns(batch, rows, codes).items():
-            parts[name].append(columns)
+            stacks[name].add(columns)
         rows += batch.num_rows
     lengths = [ints(pc.utf8_length(chunk)) for chunk in texts]
     table = GoldTable(
@@ -251,15 +314,68 @@ def gold_table(
         texts=tuple(texts),
         text_starts=tuple(starts),
         lengths=np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64),
-        entities=_concatenate(parts["entities"], EntityColumns),
-        figures=_concatenate(parts["figures"], FigureColumns),
-        stance=_concatenate(parts["stance"], StanceColumns),
-        boilerplate=_concatenate(parts["boilerplate"], SpanColumns),
+        entities=stacks["entities"].finish(),
+        figures=stacks["figures"].finish(),
+        stance=stacks["stance"].finish(),
+        boilerplate=stacks["boilerplate"].finish(),
         codes=codes,
         acts_for={codes(e.entity_id): codes(e.acts_for) for e in kb if e.acts_for is not None},
     )
     pa.default_memory_pool().release_unused()  # what reading the batches left in Arrow's pool
     return table
+
+
+# --- a range of documents ------------------------------------------------------------------------
+
+
+def in_order(keys: tuple[np.ndarray, ...]) -> bool:
+    """Whether the rows are already sorted by ``keys`` (the last the primary, as ``np.lexsort``)."""
+    tied = np.ones(max(len(keys[0]) - 1, 0), dtype=bool)  # rows equal to the next on every key so far
+    for key in reversed(keys):
+        if np.any(tied & (key[1:] < key[:-1])):
+            return False
+        tied &= key[1:] == key[:-1]
+    return True
+
+
+def by_documents(columns: C, bounds: Sequence[int]) -> Iterator[C]:
+    """The items of each range of documents ``bounds[i] <= doc < bounds[i + 1]`` (``bounds`` increasing,
+    from 0 to the number of documents), ``doc`` counted from the range's first document, the items of a
+    document in their order. Items already in document order (the gold's) are views, not copies."""
+    doc = columns.doc
+    n_docs = bounds[-1] if len(bounds) else 0
+    ends = np.concatenate([[0], np.cumsum(np.bincount(doc, minlength=n_docs))])[list(bounds)]
+    order = None if in_order((doc,)) else np.argsort(doc, kind="stable")
+    names = [f.name for f in fields(columns) if f.name != "doc"]
+    for first, (lo, hi) in zip(bounds, pairwise(ends.tolist()), strict=False):  # the last bound starts none
+        rows = slice(lo, hi) if order is None else order[lo:hi]
+        items = {name: getattr(columns, name)[rows] for name in names}
+        yield type(columns)(doc=doc[rows] - first, **items)
+
+
+def gold_blocks(table: GoldTable, bounds: Sequence[int]) -> Iterator[GoldTable]:
+    """The gold of each range of documents (as ``by_documents``): what counting one range needs, the
+    same ``Codes`` and KB; the texts are views."""
+    items = {name: by_documents(getattr(table, name), bounds) for name in _GOLD_ITEMS}
+    for first, stop in pairwise(bounds):
+        texts, starts = [], []
+        for chunk, start in zip(table.texts, table.text_starts, strict=True):
+            lo, hi = max(first, start), min(stop, start + len(chunk))
+            if lo < hi:
+                texts.append(chunk.slice(lo - start, hi - lo))
+                starts.append(lo - first)
+        yield replace(
+            table,
+            doc_ids=table.doc_ids[first:stop],
+            langs=table.langs[first:stop],
+            texts=tuple(texts),
+            text_starts=tuple(starts),
+            lengths=table.lengths[first:stop],
+            **{name: next(found) for name, found in items.items()},
+        )
+
+
+_GOLD_ITEMS = ("entities", "figures", "stance", "boilerplate")
 
 
 # --- the predictions -----------------------------------------------------------------------------
