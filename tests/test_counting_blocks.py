@@ -1,5 +1,6 @@
 """Counting a range of documents at a time (``scorer.count_table``) gives the counts of counting every
-document at once, kept in the smallest integer type that holds them; and the pieces it stands on:
+document at once, kept in the smallest integer type that holds them, whatever the number of threads
+that count ranges at once; and the pieces it stands on:
 ranges of documents (``tables.by_documents``, ``tables.gold_blocks``, ``scorer.document_bounds``),
 columns grown in place (``tables.ColumnStack``), sums of counts of any integer type
 (``metrics.weighted_sums``)."""
@@ -9,6 +10,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from itertools import pairwise
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -43,14 +45,18 @@ def test_counting_a_range_at_a_time_gives_the_counts_of_counting_all_at_once(
     table, found = read_and_check(predictions, g)
     for task in found.attempted:
         whole = COUNTERS[task](table, getattr(found, task))
-        blocked = count_table(task, table, found, budget)
-        assert blocked.keys == KEYS[task]
-        assert blocked.matrix().tolist() == whole.tolist()
-        assert blocked.matrix().dtype == smallest_holding(whole)
+        for threads in (1, 2, 3):
+            with mock.patch.object(scorer, "COUNTING_THREADS", threads):
+                blocked = count_table(task, table, found, budget)
+            assert blocked.keys == KEYS[task]
+            assert blocked.matrix().tolist() == whole.tolist()
+            assert blocked.matrix().dtype == smallest_holding(whole)
 
 
-def test_counts_that_outgrow_their_type_widen_it(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("threads", [1, 2])
+def test_counts_that_outgrow_their_type_widen_it(threads: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """A later range with larger counts than the first widens the matrix; none is cut short."""
+    monkeypatch.setattr(scorer, "COUNTING_THREADS", threads)
     g = random_gold(3, 6)
     table, found = read_and_check([perturb(random.Random(3), doc) for doc in g.documents], g)
     task = "stance"

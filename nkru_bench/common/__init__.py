@@ -1,3 +1,4 @@
 """Shared utilities with no knowledge of the data: the error type, the atomic writer, the JSONL
-reader, the version. Every other package may import these; they import nothing of the project.
+reader, an iterator read ahead in a thread, the version. Every other package may import these; they
+import nothing of the project.
 """

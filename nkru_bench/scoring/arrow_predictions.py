@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from nkru_bench.common.ahead import ReadAhead
 from nkru_bench.gold.vocabularies import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, TASKS, UNITS
 from nkru_bench.scoring.arrow_numpy import floats, index_in, ints, list_parents, mapped, valid
 from nkru_bench.scoring.tables import (
@@ -200,14 +201,21 @@ def _spans_ok(start: np.ndarray, end: np.ndarray, rows: np.ndarray, lengths: np.
     return bool(np.all(start >= 0) and np.all(end > start) and np.all(end <= lengths[rows]))
 
 
+def read_ahead(path: Path) -> ReadAhead[tuple[Any, float]]:
+    """The file's record batches (as ``read_prediction_table`` takes them), parsed in a thread ahead of
+    their use, a block ahead at most: started before the gold is read, parsing overlaps reading it."""
+    return ReadAhead(_batches(path), depth=1, name="nkru-bench predictions")
+
+
 def read_prediction_table(
-    path: Path, gold: GoldTable, allow_missing: bool, source: str
+    path: Path | Iterator[tuple[Any, float]], gold: GoldTable, allow_missing: bool, source: str
 ) -> PredictionTable | None:
-    """The checked predictions of a JSONL file as columns, or ``None``: read it line by line."""
+    """The checked predictions of a JSONL file (a path, or its batches from ``read_ahead``) as columns,
+    or ``None``: read it line by line."""
     import pyarrow as pa
 
     try:
-        return _read(_batches(path), gold, allow_missing, source)
+        return _read(_batches(path) if isinstance(path, Path) else path, gold, allow_missing, source)
     except _Doubt:
         return None
     finally:

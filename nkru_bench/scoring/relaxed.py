@@ -6,6 +6,7 @@ are counted with sorted integer keys. ``tests/test_counting.py`` checks it again
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -34,12 +35,15 @@ def _utf8(strings: Any) -> tuple[np.ndarray, np.ndarray]:
 
 def _substrings(texts: Any, doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> Any:
     """The Arrow strings ``texts[doc][start:end]`` (offsets in code points), cut from the UTF-8 bytes
-    with array operations: a code point starts at each byte that is not a continuation byte."""
+    with array operations: a code point starts at each byte that is not a continuation byte. Only the
+    bytes of the texts from ``doc.min()`` to ``doc.max()`` are read."""
     offsets, data = _utf8(texts)
+    low, high = (int(doc.min()), int(doc.max()) + 1) if len(doc) else (0, 0)
+    offsets = offsets[low : high + 1]
     region = data[offsets[0] : offsets[-1]]
     points = np.append(np.flatnonzero((region & 0xC0) != 0x80), len(region))  # byte of each code point
     first = np.searchsorted(points, offsets - offsets[0])  # the first code point of each text
-    base = first[doc]
+    base = first[doc - low]
     byte_start, byte_end = points[base + start], points[base + end]
     lengths = byte_end - byte_start
     bounds = np.zeros(len(doc) + 1, dtype=np.int64)
@@ -48,41 +52,63 @@ def _substrings(texts: Any, doc: np.ndarray, start: np.ndarray, end: np.ndarray)
     return pa.LargeStringArray.from_buffers(len(doc), pa.py_buffer(bounds), pa.py_buffer(region[gather]))
 
 
+# ``matching.bsnlp_form`` of many strings at once, on one str that holds them all between NULs: white
+# space runs (``\s`` is what ``str.split`` splits on) made one space, what Java's trim strips removed
+# beside each NUL, then lower case. NUL is neither cased nor case-ignorable, so each string's lower
+# case is the one it has alone (final sigma included); strings that hold a NUL take the definition.
+_WHITE_SPACE = re.compile(r"\s+")
+_TRIMMED = re.compile("[\x01-\x20]*\x00[\x01-\x20]*")
+
+
+def _bsnlp_forms(strings: Any) -> Any:
+    """``matching.bsnlp_form`` of each string of an Arrow string array, as an Arrow string array."""
+    offsets, data = _utf8(strings)
+    data = data[offsets[0] : offsets[-1]]
+    offsets = offsets - offsets[0]
+    if not len(strings) or np.any(data == 0):
+        return pa.array([bsnlp_form(s) for s in strings.to_pylist()], type=pa.large_string())
+    # the bytes with a NUL before each string and after the last
+    joined = np.zeros(len(data) + len(strings) + 1, dtype=np.uint8)
+    keep = np.ones(len(joined), dtype=bool)
+    keep[offsets + np.arange(len(offsets))] = False
+    joined[keep] = data
+    text = joined.tobytes().decode("utf-8")
+    text = _TRIMMED.sub("\x00", _WHITE_SPACE.sub(" ", text)).lower()
+    out = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    nuls = np.flatnonzero(out == 0)
+    bounds = nuls - np.arange(len(nuls))  # each string's start once the NULs are taken out
+    return pa.LargeStringArray.from_buffers(len(strings), pa.py_buffer(bounds), pa.py_buffer(out[out != 0]))
+
+
 def _form_codes(
     table: GoldTable, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
 ) -> tuple[list[np.ndarray], int]:
     """The form code of every span of each part (``(doc, start, end)``), equal codes for equal forms
     across all parts; and how many forms there are.
 
-    The spans' texts are cut from the documents' UTF-8 bytes with array operations, a chunk of
-    documents at a time; ``matching.bsnlp_form`` (the definition) then runs once per distinct text."""
-    pieces, orders = [], []
-    for doc, start, end in parts:
-        order = None if in_order((doc,)) else np.argsort(doc, kind="stable")
-        if order is not None:
-            doc, start, end = doc[order], start[order], end[order]
-        orders.append(order)
-        chunk_bounds = np.searchsorted(doc, [*table.text_starts, len(table.doc_ids)])
-        for chunk, texts in enumerate(table.texts):
-            lo, hi = chunk_bounds[chunk], chunk_bounds[chunk + 1]
-            if hi > lo:
-                local = doc[lo:hi] - table.text_starts[chunk]
-                pieces.append(_substrings(texts, local, start[lo:hi], end[lo:hi]))
-    if not pieces:
+    The spans' texts (of all parts together) are cut from the documents' UTF-8 bytes with array
+    operations, a chunk of documents at a time; ``matching.bsnlp_form`` (the definition) is then made
+    of every distinct text at once (``_bsnlp_forms``)."""
+    sizes = [len(doc) for doc, _, _ in parts]
+    doc, start, end = (np.concatenate(columns) for columns in zip(*parts, strict=True))
+    if not len(doc):
         return [np.zeros(0, dtype=np.int64) for _ in parts], 0
+    order = None if in_order((doc,)) else np.argsort(doc, kind="stable")
+    if order is not None:
+        doc, start, end = doc[order], start[order], end[order]
+    pieces = []
+    chunk_bounds = np.searchsorted(doc, [*table.text_starts, len(table.doc_ids)])
+    for chunk, texts in enumerate(table.texts):
+        lo, hi = chunk_bounds[chunk], chunk_bounds[chunk + 1]
+        if hi > lo:
+            local = doc[lo:hi] - table.text_starts[chunk]
+            pieces.append(_substrings(texts, local, start[lo:hi], end[lo:hi]))
     surfaces = dictionary_encode(pa.concat_arrays(pieces))
-    forms: dict[str, int] = {}
-    known = [forms.setdefault(bsnlp_form(s), len(forms)) for s in surfaces.dictionary.to_pylist()]
-    codes = np.array(known, dtype=np.int64)[ints(surfaces.indices)]
-    out, at = [], 0
-    for (doc, _, _), order in zip(parts, orders, strict=True):
-        mine = codes[at : at + len(doc)]
-        at += len(doc)
-        if order is not None:
-            mine = np.empty_like(mine)
-            mine[order] = codes[at - len(doc) : at]
-        out.append(mine)
-    return out, len(forms)
+    forms = dictionary_encode(_bsnlp_forms(surfaces.dictionary))
+    codes = ints(forms.indices)[ints(surfaces.indices)]
+    if order is not None:
+        codes[order] = codes.copy()
+    return np.split(codes, np.cumsum(sizes[:-1])), len(forms.dictionary)
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:

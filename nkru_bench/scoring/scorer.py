@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import copy
 import gc
+import os
 import sys
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ from nkru_bench.common.version import __version__
 from nkru_bench.gold.checkout import SHIPPED, gold_label
 from nkru_bench.gold.schema import record_batches
 from nkru_bench.gold.vocabularies import TASKS
-from nkru_bench.scoring.arrow_predictions import read_prediction_table
+from nkru_bench.scoring.arrow_predictions import read_ahead, read_prediction_table
 from nkru_bench.scoring.bootstrap import CI_LEVEL, paired_test, resample_weights
 from nkru_bench.scoring.checking import Checker
 from nkru_bench.scoring.counting import COUNTERS, KEYS
@@ -223,16 +225,21 @@ def read_and_check(
     checked against it into columns (the least that scoring a prediction file costs). A file is
     first read whole as Arrow columns (``arrow_predictions``); one that path cannot accept is read a
     line at a time, which locates every problem. Bad input raises ``InputError``."""
+    fast_path = isinstance(predictions, str | Path) and str(predictions) != "-"
+    ahead = read_ahead(Path(predictions)) if fast_path else None  # parsed while the gold is read
     with _many_records():
-        table = resolve_gold_table(gold)
-        if not table.doc_ids:
-            where = str(gold) if isinstance(gold, str | Path) else "the gold"  # the path the user gave
-            raise InputError(Problem(where, None, None, "has no documents to score against"))
-        if isinstance(predictions, str | Path) and str(predictions) != "-":
-            source = name or str(predictions)
-            fast = read_prediction_table(Path(predictions), table, allow_missing, source)
-            if fast is not None:
-                return table, fast
+        try:
+            table = resolve_gold_table(gold)
+            if not table.doc_ids:
+                where = str(gold) if isinstance(gold, str | Path) else "the gold"  # the path the user gave
+                raise InputError(Problem(where, None, None, "has no documents to score against"))
+            if ahead is not None:
+                fast = read_prediction_table(ahead, table, allow_missing, name or str(predictions))
+                if fast is not None:
+                    return table, fast
+        finally:
+            if ahead is not None:
+                ahead.close()
         from nkru_bench.scoring.predictions import stream_predictions  # pydantic: only on this path
 
         source, stream = stream_predictions(predictions, name)
@@ -247,7 +254,10 @@ def read_and_check(
 
 
 # Items (gold and predicted, of one task) counted at a time: what bounds the temporaries of counting.
-BLOCK_ITEMS = 1 << 18
+BLOCK_ITEMS = 1 << 17
+# Threads that count ranges of documents at once (the machine's cores, at most 2: the temporaries of
+# each range are held at once).
+COUNTING_THREADS = min(2, os.cpu_count() or 1)
 _INTEGERS = (np.int8, np.int16, np.int32, np.int64)
 
 
@@ -266,19 +276,40 @@ def document_bounds(n_docs: int, docs: Sequence[np.ndarray], budget: int = BLOCK
 def count_table(task: str, table: GoldTable, found: PredictionTable, budget: int = BLOCK_ITEMS) -> CountTable:
     """A task's per-document counts (``counting``), counted a range of documents at a time (so what
     counting holds meanwhile is bounded by a range, not by the gold), and kept in the smallest integer
-    type that holds them (every sum of them is taken in 64 bits)."""
+    type that holds them (every sum of them is taken in 64 bits).
+
+    Ranges are counted in ``COUNTING_THREADS`` threads, at most one range ahead of the one placed
+    (the array operations that counting is made of release the GIL); each range's counts go to its
+    own rows, so the result does not depend on which thread finishes first."""
     pred = getattr(found, task)
     bounds = document_bounds(len(table.doc_ids), (getattr(table, task).doc, pred.doc), budget)
     counts = np.zeros((len(table.doc_ids), len(KEYS[task])), dtype=_INTEGERS[0])
     blocks = zip(pairwise(bounds), gold_blocks(table, bounds), by_documents(pred, bounds), strict=True)
-    for (first, stop), gold, mine in blocks:
-        block = COUNTERS[task](gold, mine)
+
+    def place(first: int, stop: int, block: np.ndarray) -> None:
+        nonlocal counts
         if block.size:
             low, high = int(block.min()), int(block.max())
             fits = next(t for t in _INTEGERS if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
             if np.iinfo(fits).bits > np.iinfo(counts.dtype).bits:
                 counts = counts.astype(fits)
         counts[first:stop] = block
+
+    if len(bounds) <= 2 or COUNTING_THREADS < 2:
+        for (first, stop), gold, mine in blocks:
+            place(first, stop, COUNTERS[task](gold, mine))
+    else:
+        from concurrent.futures import Future, ThreadPoolExecutor  # (it imports logging: only here)
+
+        with ThreadPoolExecutor(COUNTING_THREADS, thread_name_prefix="nkru-bench counting") as pool:
+            pending: deque[tuple[int, int, Future[np.ndarray]]] = deque()
+            for (first, stop), gold, mine in blocks:
+                pending.append((first, stop, pool.submit(COUNTERS[task], gold, mine)))
+                if len(pending) >= COUNTING_THREADS:
+                    first, stop, future = pending.popleft()
+                    place(first, stop, future.result())
+            for first, stop, future in pending:
+                place(first, stop, future.result())
     return CountTable(table.doc_ids, table.langs, KEYS[task], counts)
 
 
