@@ -278,9 +278,9 @@ def count_table(task: str, table: GoldTable, found: PredictionTable, budget: int
     counting holds meanwhile is bounded by a range, not by the gold), and kept in the smallest integer
     type that holds them (every sum of them is taken in 64 bits).
 
-    Ranges are counted in ``COUNTING_THREADS`` threads, at most one range ahead of the one placed
-    (the array operations that counting is made of release the GIL); each range's counts go to its
-    own rows, so the result does not depend on which thread finishes first."""
+    Ranges are counted in ``COUNTING_THREADS`` threads, as many ranges at once and no more (the array
+    operations that counting is made of release the GIL); each range's counts go to its own rows, in
+    range order, so the result does not depend on which thread finishes first."""
     pred = getattr(found, task)
     bounds = document_bounds(len(table.doc_ids), (getattr(table, task).doc, pred.doc), budget)
     counts = np.zeros((len(table.doc_ids), len(KEYS[task])), dtype=_INTEGERS[0])
