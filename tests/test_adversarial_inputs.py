@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from adversarial import Case, run_case
 
+from nkru_bench.common.jsonlines import MAX_LINE_BYTES
+
 # --- predictions: one bad line (line 2, document g2_pl) ------------------------------------------
 
 
@@ -185,6 +187,31 @@ def _prediction_cases() -> Iterator[Case]:
             stdin = content if command == "score-stdin" else b""
             file = "<stdin>" if command == "score-stdin" else "bad.jsonl"
             yield Case(f"predictions/{command}/{name}", setup, 2, says, file, line, field, stdin=stdin)
+
+
+def _endless_cases() -> Iterator[Case]:
+    """A prediction file that never ends its first line (a link to ``/dev/zero``), and a line one byte
+    past ``MAX_LINE_BYTES`` on stdin: refused at that line, and read no further (before, until memory
+    ran out)."""
+    for command in ("score", "compare-a", "compare-b", "report"):
+        argv = _predictions_argv(command)
+
+        def setup(scratch: Path, argv: Callable = argv) -> list[str]:
+            (scratch / "bad.jsonl").symlink_to("/dev/zero")
+            return argv(scratch)
+
+        name = f"predictions/{command}/a line that never ends"
+        yield Case(name, setup, 2, "is longer than", "bad.jsonl", 1)
+    too_long = b'{"doc_id": "' + b"x" * MAX_LINE_BYTES + b'"}\n'
+    yield Case(
+        "predictions/score-stdin/a line past the limit",
+        _predictions_argv("score-stdin"),
+        2,
+        "is longer than",
+        "<stdin>",
+        1,
+        stdin=too_long,
+    )
 
 
 # --- gold sources --------------------------------------------------------------------------------
@@ -805,7 +832,15 @@ MISC = [
     Case("gold/predictions given as the gold", _not_gold, 2, "is not gold", "pred.jsonl"),
 ]
 
-ALL = [*_prediction_cases(), *_gold_cases(), *_annotation_cases(), *_output_cases(), *_option_cases(), *MISC]
+ALL = [
+    *_prediction_cases(),
+    *_endless_cases(),
+    *_gold_cases(),
+    *_annotation_cases(),
+    *_output_cases(),
+    *_option_cases(),
+    *MISC,
+]
 
 
 @pytest.mark.parametrize("case", ALL, ids=lambda c: c.name)

@@ -246,6 +246,9 @@ for number, raw in enumerate(sys.stdin, start=1):
     if mode == "garbage" and doc["doc_id"] == "g2_pl":
         print("not json at all\\x1b[31m", flush=True)
         continue
+    if mode == "endless" and doc["doc_id"] == "g2_pl":
+        while True:  # an answer with no end of line
+            sys.stdout.buffer.write(b"x" * 65536)
     answer = {"entities": [{"start": 0, "end": 1, "type": "PER", "lemma": doc["doc_id"]}]}
     print(json.dumps(answer), flush=True)
     if mode == "extra" and number == 1:
@@ -288,7 +291,7 @@ def world(tmp_path: Path, tmp_path_factory) -> Iterator[Path]:
     assert snapshot(scratch.parent / "outside") == before == {}
 
 
-@pytest.mark.parametrize("mode", ["extra", "crash", "garbage", "child", "hang-on-2"])
+@pytest.mark.parametrize("mode", ["extra", "crash", "garbage", "endless", "child", "hang-on-2"])
 def test_a_faulty_command_system(mode: str, world: Path) -> None:
     """Run in this process: the command and all it starts are real processes all the same."""
     timeout = ["--timeout", "1"] if mode.startswith("hang") else []
@@ -305,6 +308,8 @@ def test_a_faulty_command_system(mode: str, world: Path) -> None:
         assert status == 1, text
         assert sorted(lemmas) == ["g1_cs", "g3_sl"]
         assert "g2_pl" in text and "\x1b" not in text
+        if mode == "endless":
+            assert "longer than" in text, text
 
 
 def _wait_for_line(path: Path, timeout: float = 30) -> None:

@@ -11,6 +11,8 @@ annotation tools' exports). It is the single definition of what JSON the project
 - NaN or Infinity, which JSON does not have, and a number too large for a double (``1e999``);
 - an integer beyond the 64-bit range (a 400-digit number is an error, never infinity);
 - a string or key with a NUL character or a lone surrogate (``"\\ud800"``), which are not text.
+- a line longer than ``MAX_LINE_BYTES`` (an input with no end of line, such as ``/dev/zero``, would
+  otherwise be read until memory runs out): a problem of that line, and the input is read no further.
 
 The reader never raises on bad content: it returns the objects it could read, each with its 1-based
 line number, and a ``Problem`` for everything else.
@@ -21,14 +23,17 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from nkru_bench.common.errors import Problem, shown
 
 BOM = b"\xef\xbb\xbf"
 MAX_DEPTH = 32
+# The longest line read (bytes, its end of line not counted): a prediction for the longest article is a
+# few hundred kilobytes, so this refuses only what cannot be meant.
+MAX_LINE_BYTES = 1 << 26
 INT_LIMIT = 2**63  # integers must lie in [-2**63, 2**63 - 1]
 _OUT_OF_RANGE = "is out of range: integers must lie within ±2**63 (a 64-bit integer)"
 
@@ -209,13 +214,17 @@ def parse_lines(data: bytes, file: str) -> tuple[list[tuple[int, dict[str, Any]]
 
 
 def iter_lines(
-    data: bytes | Iterable[bytes], file: str, problems: list[Problem]
+    data: bytes | BinaryIO, file: str, problems: list[Problem]
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """``parse_lines`` one object at a time (a large file is never held as objects all at once);
     each problem is appended to ``problems`` when its line is reached. ``data`` is the whole input or
-    its lines as an open binary file gives them (each with its ``\\n``)."""
-    pieces = _split_lines(data) if isinstance(data, bytes) else (_chomp(line) for line in data)
+    an open binary file (read a line at a time, ``MAX_LINE_BYTES`` at the most)."""
+    pieces = _split_lines(data) if isinstance(data, bytes) else _read_lines(data)
     for number, raw in enumerate(pieces, start=1):
+        if raw is None:
+            message = f"is longer than {MAX_LINE_BYTES:,} bytes: the input is read no further"
+            problems.append(Problem(file, number, None, message))
+            return
         if number == 1 and raw.startswith(BOM):
             problems.append(
                 Problem(file, 1, None, "starts with a byte order mark: save it as UTF-8 without BOM")
@@ -242,8 +251,19 @@ def json_type(value: Any) -> str:
     return _JSON_TYPES.get(type(value), "value")
 
 
-def _chomp(line: bytes) -> bytes:
-    return line[:-1] if line.endswith(b"\n") else line
+def line_too_long(line: bytes) -> bool:
+    """Whether a line read with ``readline(MAX_LINE_BYTES + 1)`` is longer than ``MAX_LINE_BYTES``."""
+    return len(line) > MAX_LINE_BYTES and not line.endswith(b"\n")
+
+
+def _read_lines(stream: BinaryIO) -> Iterator[bytes | None]:
+    """The lines of a binary stream without their ``\\n``; ``None`` for one longer than
+    ``MAX_LINE_BYTES``, which ends them."""
+    while line := stream.readline(MAX_LINE_BYTES + 1):
+        if line_too_long(line):
+            yield None
+            return
+        yield line[:-1] if line.endswith(b"\n") else line
 
 
 def _split_lines(data: bytes) -> Iterator[bytes]:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from nkru_bench.common.ahead import ReadAhead
+from nkru_bench.common.jsonlines import MAX_LINE_BYTES
 from nkru_bench.gold.vocabularies import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, TASKS, UNITS
 from nkru_bench.scoring.arrow_numpy import floats, index_in, ints, list_parents, mapped, valid
 from nkru_bench.scoring.tables import (
@@ -104,12 +105,15 @@ def _object_lines(data: bytes, end: int) -> int | None:
 def _blocks(path: Path) -> Iterator[tuple[bytes, int, float]]:
     """The file's bytes a block at a time: (bytes, end, share of the file read so far), ``bytes[:end]``
     whole lines (the file's last line may have no newline), about ``_BLOCK`` bytes each. A line cut by
-    the end of a block is read again with the next."""
+    the end of a block is read again with the next; one longer than the reader's ``MAX_LINE_BYTES`` is
+    in doubt (the reader says where)."""
     with path.open("rb") as file:
         size = max(os.fstat(file.fileno()).st_size, 1)
         at, data = 0, b""
         while chunk := file.read(_BLOCK):
             data = data + chunk if data else chunk  # a line longer than a block: read on
+            if len(data) > MAX_LINE_BYTES + 1 and data.find(b"\n", 0, MAX_LINE_BYTES + 1) < 0:
+                raise _Doubt
             end = data.rfind(b"\n") + 1
             if end or len(chunk) < _BLOCK:
                 end = end or len(data)

@@ -222,8 +222,7 @@ def _read_jsonl(path: Path, file: str) -> Iterator[tuple[Prediction, int]]:
         raise InputError(Problem(file, None, None, f"cannot be read: {error.strerror or error}")) from None
     read: list[Problem] = []  # the reader's problems, filled as the lines are read
     try:
-        data = handle.read() if stdin else handle  # a file is read a line at a time
-        numbered = iter_lines(data, file, read)
+        numbered = iter_lines(handle, file, read)  # a line at a time
         problems = yield from _parse_all(numbered, file, raise_problems=False, checked=True)
     except OSError as error:
         raise InputError(Problem(file, None, None, f"cannot be read: {error.strerror or error}")) from None

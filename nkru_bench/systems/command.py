@@ -14,15 +14,19 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from nkru_bench.common.errors import shown
-from nkru_bench.common.jsonlines import dumps, loads
+from nkru_bench.common.jsonlines import MAX_LINE_BYTES, dumps, line_too_long, loads
 from nkru_bench.systems.protocol import ExtractionFailed
 
 
 def _pump(stream: IO[bytes], sink: Callable[[bytes | None], None]) -> None:
-    for raw in iter(stream.readline, b""):
+    """Each line of ``stream`` to ``sink`` (``MAX_LINE_BYTES`` at the most: a longer one comes in
+    pieces, the first of which ``line_too_long`` tells), then ``None``."""
+    for raw in iter(lambda: stream.readline(MAX_LINE_BYTES + 1), b""):
         sink(raw)
     sink(None)
 
+
+_STDERR_KEPT = 1000  # bytes of each line of the command's stderr kept to explain a failure
 
 # A watchdog per command, a member of the command's process group: it waits for its stdin (a pipe
 # only this process writes) to close, which happens however this process ends (even SIGKILL), and
@@ -75,7 +79,7 @@ class CommandExtractor:
 
         def keep(raw: bytes | None) -> None:
             if raw is not None and raw.strip():
-                stderr.append(raw.decode("utf-8", "replace").strip())
+                stderr.append(raw[:_STDERR_KEPT].decode("utf-8", "replace").strip())
 
         threading.Thread(target=_pump, args=(proc.stderr, keep), daemon=True).start()
         self._proc = proc
@@ -129,6 +133,10 @@ class CommandExtractor:
                 raise self._exited(proc, "without answering")
             if raw.strip():
                 break
+        if line_too_long(raw):
+            self.close(grace=0)
+            message = f"the command printed a line longer than {MAX_LINE_BYTES:,} bytes (it was restarted)"
+            raise ExtractionFailed(message)
         obj, problems = loads(raw.rstrip(b"\r\n"), "answer")
         if not problems and isinstance(obj, dict):
             return obj
