@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -148,8 +148,55 @@ def _linked_annotation(scratch: Path) -> list[str]:
     return ["import", "brat", "brat_in", "--out", "gold/annotations"]
 
 
+def _endless(place: str, argv: list[str]) -> Callable[[Path], list[str]]:
+    """``place`` (a file a command reads whole) made a link to ``/dev/zero``: an input with no end."""
+
+    def setup(scratch: Path) -> list[str]:
+        path = scratch / place
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        path.symlink_to("/dev/zero")
+        return argv
+
+    return setup
+
+
+# Inputs read whole that never end: refused once past ``reading.MAX_INPUT_BYTES`` (before, read until
+# memory ran out).
+ENDLESS_CASES = [
+    Case(
+        "import/labelstudio/an export that never ends",
+        _endless("ls/tasks.json", ["import", "labelstudio", "ls", "--out", "gold/annotations"]),
+        2,
+        "is larger than",
+        "ls/tasks.json",
+    ),
+    Case(
+        "import/brat/an .ann file that never ends",
+        _endless("brat_in/g1_cs.ann", ["import", "brat", "brat_in", "--out", "gold/annotations"]),
+        2,
+        "is larger than",
+        "brat_in/g1_cs.ann",
+    ),
+    Case(
+        "import/inception/an .xmi file that never ends",
+        _endless("inc/g1_cs.xmi", ["import", "inception", "inc/g1_cs.xmi", "--out", "gold/annotations"]),
+        2,
+        "is larger than",
+        "inc/g1_cs.xmi",
+    ),
+    Case(
+        "add-doc/an article that never ends",
+        lambda scratch: ["add-doc", "/dev/zero", "--lang", "cs", "--root", "gold"],
+        2,
+        "is larger than",
+        "/dev/zero",
+    ),
+]
+
 IMPORT_CASES = [
     *_import_cases(),
+    *ENDLESS_CASES,
     Case(
         "import/brat/a link in the annotations folder",
         _linked_annotation,

@@ -27,7 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from nkru_bench.common.errors import Problem, shown
+from nkru_bench.common.errors import InputError, Problem, shown
+from nkru_bench.common.reading import read_input
 
 BOM = b"\xef\xbb\xbf"
 MAX_DEPTH = 32
@@ -278,18 +279,22 @@ def _split_lines(data: bytes) -> Iterator[bytes]:
 def read_jsonl(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
     """The objects of a JSONL file with their line numbers, and the problems found."""
     try:
-        data = path.read_bytes()
+        data = read_input(path)
     except OSError as error:
         return [], [Problem(str(path), None, None, f"cannot be read: {error.strerror or error}")]
+    except InputError as error:
+        return [], error.problems
     return parse_lines(data, str(path))
 
 
 def read_json(path: Path) -> tuple[Any, list[Problem]]:
     """One whole JSON document (an annotation tool's export), checked as every JSONL line is."""
     try:
-        data = path.read_bytes()
+        data = read_input(path)
     except OSError as error:
         return None, [Problem(str(path), None, None, f"cannot be read: {error.strerror or error}")]
+    except InputError as error:
+        return None, error.problems
     if data.startswith(BOM):
         data = data[len(BOM) :]
     return loads(data, str(path))

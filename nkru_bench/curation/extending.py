@@ -23,6 +23,7 @@ from typing import Any
 from nkru_bench.common.errors import InputError, Problem
 from nkru_bench.common.files import folder_lock, write_atomically
 from nkru_bench.common.jsonlines import dumps
+from nkru_bench.common.reading import read_input
 from nkru_bench.gold.annotations import DOCS_DIR
 from nkru_bench.gold.records import LANGS
 from nkru_bench.gold.seeds import MANIFEST, read_manifest, sha256_of, split_header
@@ -177,7 +178,7 @@ def add_doc(article: Path, lang: str, date: str | None, root: Path) -> NewSeed:
     """Add ``article`` to the seeds of the checkout at ``root`` with an empty annotation file."""
     seeds_dir, docs_dir = root / "seeds", root / "annotations" / DOCS_DIR
     try:
-        data = article.read_bytes()
+        data = read_input(article)
     except OSError as error:
         raise InputError(Problem(str(article), None, None, f"cannot be read: {error.strerror}")) from None
     if not (seeds_dir / MANIFEST).is_file():

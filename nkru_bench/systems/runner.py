@@ -28,6 +28,7 @@ from typing import IO, Any
 from nkru_bench.common.errors import InputError, Problem, safe, shown
 from nkru_bench.common.files import writable_target
 from nkru_bench.common.jsonlines import dumps, parse_lines
+from nkru_bench.common.reading import read_input
 from nkru_bench.scoring.checking import offset_problems
 from nkru_bench.scoring.predictions import Prediction, parse_prediction
 from nkru_bench.systems.command import CommandExtractor
@@ -107,7 +108,7 @@ def read_partial(path: Path, documents: Sequence[dict[str, Any]]) -> tuple[list[
     ``InputError`` naming the line, found as ``score`` would find it: a run is never resumed on top
     of a file it cannot trust.
     """
-    data = path.read_bytes()
+    data = read_input(path)
     cut = data.rfind(b"\n") + 1
     truncated = cut < len(data)
     where = str(path)

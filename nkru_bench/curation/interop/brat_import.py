@@ -9,6 +9,7 @@ from typing import Any
 
 from nkru_bench.common.errors import InputError, Problem
 from nkru_bench.common.jsonlines import read_jsonl
+from nkru_bench.common.reading import read_input
 from nkru_bench.curation.interop.brat import (
     ATTRIBUTES,
     EVIDENCE,
@@ -290,10 +291,13 @@ def read_folder(in_dir: Path) -> Bundle:
     for path in anns:
         txt = path.with_suffix(".txt")
         try:
-            text = txt.read_bytes().decode("utf-8")
-            content = path.read_bytes().decode("utf-8")
+            text = read_input(txt).decode("utf-8")
+            content = read_input(path).decode("utf-8")
         except (OSError, UnicodeDecodeError) as error:
             problems.append(Problem(str(path), None, None, f"cannot be read with its .txt as UTF-8: {error}"))
+            continue
+        except InputError as error:
+            problems.extend(error.problems)
             continue
         parsed = parse_ann(content, text, str(path))
         found = lines_of(parsed)

@@ -18,6 +18,7 @@ from typing import Any
 
 from nkru_bench.common.errors import InputError, Problem
 from nkru_bench.common.jsonlines import read_jsonl
+from nkru_bench.common.reading import MAX_INPUT_BYTES, read_input, too_large
 from nkru_bench.curation.interop.bundle import UNREVIEWED, Bundle, Sheet, check_line, number_value
 from nkru_bench.curation.interop.inception import (
     DMD,
@@ -145,12 +146,18 @@ def _from_zip(source: str, data: bytes) -> Iterator[_Entry]:
     with archive:
         names = sorted(archive.namelist())
         systems = {n.rpartition("/")[0]: n for n in names if n.rpartition("/")[2].lower() == TYPESYSTEM}
+
+        def read(name: str) -> bytes:  # a member's size as the archive declares it bounds what is read
+            if archive.getinfo(name).file_size > MAX_INPUT_BYTES:
+                raise too_large(f"{source}!{name}")
+            return archive.read(name)
+
         for name in names:
             if name.lower().endswith(".zip"):  # a project export holds a zip per annotated document
-                yield from _from_zip(f"{source}!{name}", archive.read(name))
+                yield from _from_zip(f"{source}!{name}", read(name))
             elif name.lower().endswith(".xmi"):
                 system = systems.get(name.rpartition("/")[0])
-                yield f"{source}!{name}", archive.read(name), archive.read(system) if system else None
+                yield f"{source}!{name}", read(name), read(system) if system else None
 
 
 def _entries(path: Path) -> Iterator[_Entry]:
@@ -159,10 +166,10 @@ def _entries(path: Path) -> Iterator[_Entry]:
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     for file in files:
         if file.suffix.lower() == ".zip":
-            yield from _from_zip(str(file), file.read_bytes())
+            yield from _from_zip(str(file), read_input(file))
         elif file.suffix.lower() == ".xmi":
             system = next((p for p in file.parent.iterdir() if p.name.lower() == TYPESYSTEM), None)
-            yield str(file), file.read_bytes(), system.read_bytes() if system else None
+            yield str(file), read_input(file), read_input(system) if system else None
 
 
 def _doc_id(cas: Any, source: str) -> str:

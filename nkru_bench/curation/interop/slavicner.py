@@ -23,6 +23,7 @@ from pathlib import Path
 
 from nkru_bench.common.errors import InputError, Problem
 from nkru_bench.common.files import write_inside
+from nkru_bench.common.reading import read_input
 from nkru_bench.curation.interop.bundle import Bundle, Sheet, check_line
 from nkru_bench.gold.annotations import Line
 
@@ -133,10 +134,13 @@ def read_folder(in_dir: Path) -> Bundle:
         topic, lang, name = path.parent.parent.name, path.parent.name, path.stem
         raw = in_dir / RAW / topic / lang / f"{name}.txt"
         try:
-            text = raw.read_bytes().decode("utf-8")
-            content = path.read_bytes().decode("utf-8")
+            text = read_input(raw).decode("utf-8")
+            content = read_input(path).decode("utf-8")
         except (OSError, UnicodeDecodeError) as error:
             problems.append(Problem(str(path), None, None, f"cannot be read with {raw} as UTF-8: {error}"))
+            continue
+        except InputError as error:
+            problems.extend(error.problems)
             continue
         if name in seen:
             problems.append(Problem(str(path), None, None, f"document {name} is also {seen[name]}"))

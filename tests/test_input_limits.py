@@ -1,17 +1,27 @@
-"""The longest line read (``common.jsonlines.MAX_LINE_BYTES``) at its boundary, in each reader that
-reads a line at a time: a line of exactly the limit (its end of line not counted) is read, one byte
-more is a problem of that line and nothing after it is read. The limit is made small here; the
-hostile cases with the real limit (``/dev/zero``, a command that never ends its answer) are in
-``test_adversarial_inputs.py`` and ``test_adversarial_processes.py``."""
+"""The limits that keep an endless input from being read until memory runs out, at their boundaries:
+
+- the longest line (``common.jsonlines.MAX_LINE_BYTES``), in each reader that reads a line at a time:
+  a line of exactly the limit (its end of line not counted) is read, one byte more is a problem of
+  that line and nothing after it is read;
+- the largest input read whole (``common.reading.MAX_INPUT_BYTES``): a file, and a member of an
+  INCEpTION zip by the size the archive declares.
+
+The limits are made small here; the hostile cases with the real limits (``/dev/zero``, a command
+that never ends its answer) are in ``test_adversarial_inputs.py``, ``test_adversarial_processes.py``
+and ``test_adversarial_curation.py``."""
 
 from __future__ import annotations
 
 import io
 import json
+import zipfile
+from pathlib import Path
 
 import pytest
 
-from nkru_bench.common import jsonlines
+from nkru_bench.common import jsonlines, reading
+from nkru_bench.common.errors import InputError
+from nkru_bench.curation.interop import inception_import
 from nkru_bench.scoring import arrow_predictions
 from nkru_bench.systems import command
 
@@ -72,3 +82,37 @@ def test_a_command_answer_past_the_limit_is_told_by_its_first_piece(monkeypatch:
     assert pieces[0] == line_of(LIMIT) + b"\n" and not jsonlines.line_too_long(pieces[0])
     assert jsonlines.line_too_long(pieces[1])
     assert b"".join(pieces[1:-1]) == b"y" * (LIMIT * 3)
+
+
+@pytest.mark.parametrize("size", [0, LIMIT])
+def test_an_input_of_at_most_the_limit_is_read_whole(size: int, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(reading, "MAX_INPUT_BYTES", LIMIT)
+    path = tmp_path / "f"
+    path.write_bytes(b"z" * size)
+    assert reading.read_input(path) == b"z" * size
+
+
+def test_an_input_one_byte_larger_is_refused_by_name(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(reading, "MAX_INPUT_BYTES", LIMIT)
+    path = tmp_path / "f"
+    path.write_bytes(b"z" * (LIMIT + 1))
+    with pytest.raises(InputError) as raised:
+        reading.read_input(path)
+    [problem] = raised.value.problems
+    assert (problem.file, problem.line, problem.field) == (str(path), None, None)
+    assert "larger than 64 bytes" in problem.message
+
+
+def test_a_zip_member_larger_than_the_limit_is_refused_before_it_is_read(monkeypatch) -> None:
+    monkeypatch.setattr(inception_import, "MAX_INPUT_BYTES", LIMIT)
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("small.xmi", b"x" * LIMIT)
+        archive.writestr("big.xmi", b"x" * (LIMIT + 1))
+    entries = inception_import._from_zip("export.zip", data.getvalue())
+    with pytest.raises(InputError, match=r"export.zip!big.xmi: is larger than"):
+        list(entries)  # names sorted: big.xmi comes first
+    small = io.BytesIO()
+    with zipfile.ZipFile(small, "w") as archive:
+        archive.writestr("small.xmi", b"x" * LIMIT)
+    assert [e[1] for e in inception_import._from_zip("s.zip", small.getvalue())] == [b"x" * LIMIT]
