@@ -3,8 +3,10 @@
 ``ReadAhead(items)`` starts taking items from ``items`` at once, in a daemon thread, and keeps at most
 ``depth`` of them waiting; iterating over it gives them in order, and an exception ``items`` raised is
 raised in the consumer when it reaches it. Work that releases the GIL (reading a file, Arrow's
-parser) then overlaps with what the consumer does meanwhile. ``close`` stops the thread after the
-item it is taking (it never waits for it) and drops what waits.
+parser) then overlaps with what the consumer does meanwhile. ``close`` drops what waits, stops the
+thread after the item it is taking and waits for that: no thread is left inside a library when the
+interpreter exits (a thread still parsing then can crash it). So the items must come in bounded time:
+give it a regular file to read, never a pipe or a device whose reads can block without end.
 """
 
 from __future__ import annotations
@@ -69,4 +71,5 @@ class ReadAhead(Generic[T]):
             try:
                 self._queue.get_nowait()
             except queue.Empty:
-                return
+                break
+        self._thread.join()

@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterator
+import stat
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -205,9 +206,17 @@ def _spans_ok(start: np.ndarray, end: np.ndarray, rows: np.ndarray, lengths: np.
     return bool(np.all(start >= 0) and np.all(end > start) and np.all(end <= lengths[rows]))
 
 
-def read_ahead(path: Path) -> ReadAhead[tuple[Any, float]]:
+def read_ahead(path: Path) -> ReadAhead[tuple[Any, float]] | Generator[tuple[Any, float], None, None]:
     """The file's record batches (as ``read_prediction_table`` takes them), parsed in a thread ahead of
-    their use, a block ahead at most: started before the gold is read, parsing overlaps reading it."""
+    their use, a block ahead at most: started before the gold is read, parsing overlaps reading it. A
+    path that is not a regular file (a FIFO, a device) is read when the batches are taken, in the
+    caller's thread: its reads may block without end, which ``ReadAhead.close`` could not wait for."""
+    try:
+        regular = stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        regular = False  # the reader says why
+    if not regular:
+        return _batches(path)
     return ReadAhead(_batches(path), depth=1, name="nkru-bench predictions")
 
 
