@@ -59,12 +59,13 @@ def iter_batches(path: Path, columns: Sequence[str] | None = None) -> Iterator[A
     ``BATCH_ROWS`` rows (only ``columns``, if given)."""
     import pyarrow as pa
 
-    ids = ParquetColumns(path).read(columns=["doc_id"]).column("doc_id").to_pylist()
+    parquet = ParquetColumns(path)
+    ids = parquet.read(columns=["doc_id"]).column("doc_id").to_pylist()
     order = sorted(range(len(ids)), key=ids.__getitem__)
     if order == list(range(len(ids))):  # as ``build`` writes it: read in file order
-        yield from ParquetColumns(path).iter_batches(BATCH_ROWS, columns)
+        yield from parquet.iter_batches(BATCH_ROWS, columns)
         return
-    table = ParquetColumns(path).read(columns)
+    table = parquet.read(columns)
     for i in range(0, len(order), BATCH_ROWS):
         yield pa.RecordBatch.from_struct_array(
             table.take(order[i : i + BATCH_ROWS]).to_struct_array().combine_chunks()

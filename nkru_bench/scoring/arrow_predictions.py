@@ -32,6 +32,7 @@ from nkru_bench.common.jsonlines import MAX_LINE_BYTES
 from nkru_bench.gold.vocabularies import ENTITY_TYPES, LABELS, QUALIFIERS, TARGETS, TASKS, UNITS
 from nkru_bench.scoring.arrow_numpy import floats, index_in, ints, list_parents, mapped, valid
 from nkru_bench.scoring.tables import (
+    TASK_COLUMNS,
     ColumnStack,
     EntityColumns,
     FigureColumns,
@@ -240,8 +241,7 @@ def _read(
 ) -> PredictionTable | None:
     """The checked columns of a file's record batches, read and checked one batch at a time."""
     gold_rows = {doc_id: row for row, doc_id in enumerate(gold.doc_ids)}
-    stacks = {"entities": ColumnStack(EntityColumns), "figures": ColumnStack(FigureColumns),
-              "stance": ColumnStack(StanceColumns)}  # fmt: skip
+    stacks = {task: ColumnStack(TASK_COLUMNS[task]) for task in TASKS}
     rows: list[np.ndarray] = []  # the gold row of each line
     given: dict[str, list[np.ndarray]] = {task: [] for task in TASKS}  # whether each line gives the task
     for at, (batch, done) in enumerate(batches):

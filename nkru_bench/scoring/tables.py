@@ -145,6 +145,14 @@ class SpanColumns(Columns):
 
 C = TypeVar("C", bound=Columns)
 
+# The columns of each task's items, and of the gold's boilerplate spans.
+TASK_COLUMNS: dict[str, type[Columns]] = {
+    "entities": EntityColumns,
+    "figures": FigureColumns,
+    "stance": StanceColumns,
+}
+GOLD_COLUMNS: dict[str, type[Columns]] = {**TASK_COLUMNS, "boilerplate": SpanColumns}
+
 
 class _Builder:
     """Appends rows to ``array.array`` buffers (8 bytes an integer, not a Python object each)."""
@@ -292,9 +300,7 @@ def gold_table(
     codes = codes or Codes()
     texts: list[Any] = []
     starts: list[int] = []
-    kinds = (("entities", EntityColumns), ("figures", FigureColumns), ("stance", StanceColumns),
-             ("boilerplate", SpanColumns))  # fmt: skip
-    stacks = {name: ColumnStack(kind) for name, kind in kinds}
+    stacks = {name: ColumnStack(kind) for name, kind in GOLD_COLUMNS.items()}
     ids: list[Any] = []
     langs: list[Any] = []
     rows = 0
@@ -356,7 +362,7 @@ def by_documents(columns: C, bounds: Sequence[int]) -> Iterator[C]:
 def gold_blocks(table: GoldTable, bounds: Sequence[int]) -> Iterator[GoldTable]:
     """The gold of each range of documents (as ``by_documents``): what counting one range needs, the
     same ``Codes`` and KB; the texts are views."""
-    items = {name: by_documents(getattr(table, name), bounds) for name in _GOLD_ITEMS}
+    items = {name: by_documents(getattr(table, name), bounds) for name in GOLD_COLUMNS}
     for first, stop in pairwise(bounds):
         texts, starts = [], []
         for chunk, start in zip(table.texts, table.text_starts, strict=True):
@@ -373,9 +379,6 @@ def gold_blocks(table: GoldTable, bounds: Sequence[int]) -> Iterator[GoldTable]:
             lengths=table.lengths[first:stop],
             **{name: next(found) for name, found in items.items()},
         )
-
-
-_GOLD_ITEMS = ("entities", "figures", "stance", "boilerplate")
 
 
 # --- the predictions -----------------------------------------------------------------------------
